@@ -1,0 +1,97 @@
+"""Thin Scrapy adapters: each reads its settings, calls one stage's pure functions and counts
+what happened in the crawl stats (`vnnews/...`)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.statscollectors import StatsCollector
+
+from pipelines.errors import ParseError
+from pipelines.parse import parse_article
+from pipelines.store import finish_run, open_db, record_failure, start_run, store_article, store_page
+from schemas.page import FetchedPage, FetchFailure, ParsedPage
+from scraper.profiles import get_profile
+
+logger = logging.getLogger(__name__)
+
+
+class ParsePipeline:
+    """FetchedPage → ParsedPage: an article, or the reason the page is not one."""
+
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ParsePipeline:
+        return cls(crawler.stats)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, FetchedPage):
+            return item
+        try:
+            article = parse_article(item.html, item.url, get_profile(item.site))
+        except ParseError as exc:
+            self.stats.inc_value("vnnews/parse/failed")
+            logger.warning("%s: no article: %s", item.url, exc)
+            return ParsedPage(page=item, error=str(exc))
+        except Exception as exc:  # a parser bug must cost one page, never the run
+            self.stats.inc_value("vnnews/parse/crashed")
+            logger.error("%s: parser crashed", item.url, exc_info=True)
+            return ParsedPage(page=item, error=f"parser crashed: {type(exc).__name__}: {exc}")
+        self.stats.inc_value("vnnews/parse/ok")
+        return ParsedPage(page=item, article=article)
+
+
+class StorePipeline:
+    """Writes pages, articles and failures to the SQLite file named by VNNEWS_DB."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.path = crawler.settings.get("VNNEWS_DB")
+        self.run_id: int | None = None
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        self.db = open_db(self.path)
+        spider = self.crawler.spider
+        args = {"url": getattr(spider, "single_url", None),
+                "base_url": getattr(spider, "base_url", None)}
+        self.run_id = start_run(self.db, spider.name, "crawl", args)
+        logger.info("writing to %s (run %s)", self.path, self.run_id)
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, ParsedPage):
+            self._store_parsed(item)
+        elif isinstance(item, FetchFailure):
+            self._fail(item.site, item.url, "fetch", item.reason, item.status)
+        return item
+
+    def _store_parsed(self, item: ParsedPage) -> None:
+        page_id = store_page(self.db, item.page)
+        self.stats.inc_value("vnnews/pages")
+        if item.article is not None:
+            outcome = store_article(self.db, item.article, page_id)
+            self.stats.inc_value(f"vnnews/articles/{outcome}")
+        else:
+            self._fail(item.page.site, item.page.url, "parse", item.error or "unknown",
+                       item.page.status)
+
+    def _fail(self, site: str, url: str, stage: str, reason: str, status: int | None) -> None:
+        self.stats.inc_value("vnnews/failures")
+        self.stats.inc_value(f"vnnews/failures/{stage}")
+        record_failure(self.db, self.run_id, site, url, stage, reason, status)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.run_id is None:
+            return
+        finish_run(self.db, self.run_id, reason, dict(self.stats.get_stats()))
+        self.db.close()

@@ -1,0 +1,149 @@
+"""The store stage: articles, raw pages, runs and failures in one SQLite file.
+
+Plain functions over a sqlite-utils Database. Writes are idempotent: storing the same page or
+the same article again changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from sqlite_utils import Database
+
+from pipelines.migrations import migrate
+from schemas.article import Article
+from schemas.page import FetchedPage
+
+Outcome = Literal["new", "updated", "unchanged"]
+
+
+def open_db(path: str | Path) -> Database:
+    """Open (creating if needed) a vnnews database at the latest schema, in WAL mode."""
+    db = Database(path)
+    db.enable_wal()
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA busy_timeout = 10000")
+    migrate(db)
+    return db
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def store_page(db: Database, page: FetchedPage) -> int:
+    """Keep the raw HTML (compressed); a page identical to a stored one is not stored again."""
+    data = page.html.encode("utf-8")
+    digest = hashlib.sha256(data).hexdigest()
+    existing = db.execute(
+        "SELECT id FROM pages WHERE url = ? AND sha256 = ?", [page.url, digest]
+    ).fetchone()
+    if existing:
+        return int(existing[0])
+    with db.conn:
+        cursor = db.execute(
+            "INSERT INTO pages (url, site, status, fetched_at, fetched_from, sha256, html) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [page.url, page.site, page.status, page.fetched_at.isoformat(timespec="seconds"),
+             page.fetched_from, digest, zlib.compress(data, 6)],
+        )
+    return int(cursor.lastrowid)
+
+
+def page_html(db: Database, page_id: int) -> str:
+    """The raw HTML of a stored page, as fetched."""
+    row = db.execute("SELECT html FROM pages WHERE id = ?", [page_id]).fetchone()
+    return zlib.decompress(row[0]).decode("utf-8")
+
+
+def article_row(article: Article) -> dict[str, object]:
+    """The `articles` columns that come from parsing (lists as JSON arrays)."""
+    return {
+        "url": article.url,
+        "site": article.site,
+        "layout": article.layout,
+        "title": article.title,
+        "sapo": article.sapo,
+        "published_at": article.published_at.isoformat() if article.published_at else None,
+        "category": article.category,
+        "authors": json.dumps(article.authors, ensure_ascii=False),
+        "agency": article.agency,
+        "body": article.body,
+        "tags": json.dumps(article.tags, ensure_ascii=False),
+    }
+
+
+def store_article(db: Database, article: Article, page_id: int | None) -> Outcome:
+    """Insert or update the article (and its images) by URL; unchanged content is not written."""
+    row = article_row(article)
+    images = [img.model_dump() for img in article.images]
+    digest = hashlib.sha256(
+        json.dumps([row, images], ensure_ascii=False, sort_keys=True).encode("utf-8")
+    ).hexdigest()
+    existing = db.execute(
+        "SELECT id, content_sha256 FROM articles WHERE url = ?", [article.url]
+    ).fetchone()
+    if existing and existing[1] == digest:
+        return "unchanged"
+    now = utc_now()
+    with db.conn:
+        if existing:
+            article_id = int(existing[0])
+            db["articles"].update(
+                article_id, {**row, "page_id": page_id, "content_sha256": digest, "updated_at": now}
+            )
+            db.execute("DELETE FROM images WHERE article_id = ?", [article_id])
+        else:
+            article_id = int(
+                db["articles"].insert(
+                    {**row, "page_id": page_id, "content_sha256": digest,
+                     "first_seen_at": now, "updated_at": now}
+                ).last_pk
+            )
+        db["images"].insert_all(
+            {"article_id": article_id, "position": n, **image} for n, image in enumerate(images)
+        )
+    return "updated" if existing else "new"
+
+
+def start_run(db: Database, site: str, command: str, args: dict[str, object]) -> int:
+    with db.conn:
+        return int(
+            db["runs"].insert(
+                {"site": site, "command": command, "started_at": utc_now(),
+                 "args": json.dumps(args, ensure_ascii=False, default=str)}
+            ).last_pk
+        )
+
+
+def finish_run(db: Database, run_id: int, finish_reason: str, stats: dict[str, object]) -> None:
+    counts = {
+        "pages_fetched": stats.get("vnnews/pages", 0),
+        "articles_new": stats.get("vnnews/articles/new", 0),
+        "articles_updated": stats.get("vnnews/articles/updated", 0),
+        "articles_unchanged": stats.get("vnnews/articles/unchanged", 0),
+        "failures": stats.get("vnnews/failures", 0),
+    }
+    with db.conn:
+        db["runs"].update(
+            run_id,
+            {"finished_at": utc_now(), "finish_reason": finish_reason, **counts,
+             "stats": json.dumps(stats, ensure_ascii=False, default=str, sort_keys=True)},
+        )
+
+
+def record_failure(
+    db: Database, run_id: int | None, site: str, url: str, stage: str, reason: str,
+    status: int | None = None,
+) -> None:
+    """A page that yielded no article: why, at which stage (fetch, parse), and when."""
+    with db.conn:
+        db["failures"].insert(
+            {"run_id": run_id, "site": site, "url": url, "stage": stage, "reason": reason,
+             "status": status, "at": utc_now()}
+        )

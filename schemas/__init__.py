@@ -1,0 +1,16 @@
+"""Pydantic models: the shapes that pass between the stages (fetch → parse → store)."""
+
+from schemas.article import Article, Image
+from schemas.page import FetchedPage, FetchFailure, ParsedPage
+from schemas.profile import Layout, Profile, UrlRules
+
+__all__ = [
+    "Article",
+    "FetchFailure",
+    "FetchedPage",
+    "Image",
+    "Layout",
+    "ParsedPage",
+    "Profile",
+    "UrlRules",
+]

@@ -1,0 +1,47 @@
+"""What the spider hands to the pipelines: a fetched page or a failed fetch.
+
+The spider only fetches and routes; parsing happens in a pipeline stage, so the same items
+can later travel through a queue between machines.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from schemas.article import Article
+
+
+class FetchedPage(BaseModel):
+    """Raw HTML as the portal served it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    url: str  # the URL on the portal itself, even when the crawl read it from a mirror
+    fetched_from: str  # the URL actually requested
+    site: str
+    status: int
+    fetched_at: datetime
+    html: str
+
+
+class FetchFailure(BaseModel):
+    """A request that produced no page: HTTP error, timeout, DNS failure."""
+
+    model_config = ConfigDict(frozen=True)
+
+    url: str
+    site: str
+    reason: str
+    status: int | None = None
+
+
+class ParsedPage(BaseModel):
+    """A fetched page after the parse stage: an article, or the reason there is none."""
+
+    model_config = ConfigDict(frozen=True)
+
+    page: FetchedPage
+    article: Article | None = None
+    error: str | None = None

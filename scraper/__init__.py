@@ -1,0 +1,3 @@
+"""vnnews: crawl Vietnamese state and Party news portals into one SQLite file."""
+
+__version__ = "0.1.0"

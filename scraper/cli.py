@@ -1,0 +1,210 @@
+"""The `vnnews` command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from pipelines.errors import ParseError, VnnewsError
+from pipelines.parse import choose_layout, parse_article
+from scraper import __version__
+from scraper.profiles import builtin_profiles, get_profile, profile_for_url
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def db_option(default: str = "vnnews.db") -> Callable[[F], F]:
+    """`--db PATH`: the SQLite file; `VNNEWS_DB` overrides the default."""
+    return click.option(
+        "--db", "db_path", type=click.Path(dir_okay=False), envvar="VNNEWS_DB",
+        default=default, show_default=True, help="SQLite database file (env: VNNEWS_DB).",
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="vnnews")
+def cli() -> None:
+    """Crawl Vietnamese state and Party news portals into one SQLite file."""
+
+
+@cli.command()
+@click.argument("site")
+@db_option()
+@click.option("--base-url", help="Fetch from this origin instead (a mirror); URLs stay the portal's.")
+@click.option("--url", "single_url", help="Crawl this one article URL only.")
+@click.option("--max-pages", type=click.IntRange(min=0), help="Listing pages per section (0: all).")
+@click.option("--max-articles", type=click.IntRange(min=0), help="Stop after this many articles.")
+@click.option("--log-level", default="INFO", show_default=True,
+              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
+@click.option("-s", "--set", "extra", multiple=True, metavar="NAME=VALUE",
+              help="Any Scrapy or VNNEWS_ setting, as with `scrapy crawl -s`.")
+def crawl(site: str, db_path: str, base_url: str | None, single_url: str | None,
+          max_pages: int | None, max_articles: int | None, log_level: str,
+          extra: tuple[str, ...]) -> None:
+    """Crawl SITE's listings (or one --url) into the database.
+
+    \b
+    Examples:
+      vnnews crawl tuyengiao
+      vnnews crawl tuyengiao --max-pages 2 --db tuyengiao.db
+      vnnews crawl tuyengiao --url https://tuyengiao.vn/chu-trong-khen-thuong-lao-dong-truc-tiep-cac-tap-the-o-vung-sau-vung-bien-gioi-148318
+    """
+    from scraper.runner import crawl_settings, run_crawl
+
+    _known_site(site)
+    overrides: dict[str, Any] = {"VNNEWS_DB": db_path, "LOG_LEVEL": log_level.upper()}
+    if base_url:
+        overrides["VNNEWS_BASE_URL"] = base_url
+    if max_pages is not None:
+        overrides["VNNEWS_MAX_PAGES"] = max_pages
+    if max_articles is not None:
+        overrides["VNNEWS_MAX_ARTICLES"] = max_articles
+    for pair in extra:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="-s")
+        overrides[name] = value
+    result = run_crawl(site, crawl_settings(overrides), url=single_url)
+    stats = result.stats
+    click.echo(
+        f"{site}: {stats.get('vnnews/articles/new', 0)} new, "
+        f"{stats.get('vnnews/articles/updated', 0)} updated, "
+        f"{stats.get('vnnews/articles/unchanged', 0)} unchanged, "
+        f"{stats.get('vnnews/failures', 0)} failures; finished: {result.finish_reason} → {db_path}",
+        err=True,
+    )
+    sys.exit(0 if result.ok else 1)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--url", help="The page's URL (default: its canonical link or og:url).")
+@click.option("--site", help="The portal (default: recognised from the URL, then the markup).")
+def extract(files: tuple[str, ...], url: str | None, site: str | None) -> None:
+    """Parse saved pages exactly as the crawler does; print one JSON object per page.
+
+    \b
+    Examples:
+      vnnews extract page.html
+      vnnews extract saved/*.html --site tuyengiao
+    """
+    from scraper.pageinfo import page_url, read_html
+
+    if site:
+        _known_site(site)
+    failed = 0
+    for file in files:
+        record: dict[str, Any] = {"file": file}
+        try:
+            html = read_html(Path(file))
+            page = url or page_url(html)
+            if not page:
+                raise ParseError("no URL: the page has no canonical link or og:url; pass --url")
+            profile = get_profile(site) if site else _recognise(html, page)
+            article = parse_article(html, page, profile)
+            record |= article.to_record()
+        except (VnnewsError, OSError, UnicodeDecodeError) as exc:
+            failed += 1
+            record |= {"url": url, "error": str(exc)}
+        click.echo(json.dumps(record, ensure_ascii=False))
+    sys.exit(1 if failed else 0)
+
+
+@cli.command()
+@db_option(default="vnnews-demo.db")
+def demo(db_path: str) -> None:
+    """Crawl the bundled offline snapshot of tuyengiao.vn and summarise the result.
+
+    \b
+    Example:
+      vnnews demo --db /tmp/demo.db
+    """
+    from pipelines.store import open_db
+    from scraper.mirror import Mirror
+    from scraper.runner import crawl_settings, run_crawl
+    from scraper.snapshot import snapshot_dir
+    from scraper.summary import summarize
+
+    with Mirror(snapshot_dir("tuyengiao")) as mirror:
+        click.echo(f"Serving the bundled tuyengiao.vn snapshot at {mirror.url}", err=True)
+        settings = crawl_settings(
+            {"VNNEWS_DB": db_path, "VNNEWS_BASE_URL": mirror.url, "LOG_LEVEL": "ERROR"}
+        )
+        result = run_crawl("tuyengiao", settings)
+    db = open_db(db_path)
+    click.echo(summarize(db, db_path))
+    sys.exit(0 if result.ok else 1)
+
+
+@cli.command()
+@click.option("--site", default="tuyengiao", show_default=True, help="Whose snapshot to serve.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+def mirror(site: str, host: str, port: int) -> None:
+    """Serve a bundled snapshot over HTTP, to crawl it with `scrapy crawl` or `--base-url`.
+
+    \b
+    Example:
+      vnnews mirror --port 8000 &
+      scrapy crawl tuyengiao -s VNNEWS_BASE_URL=http://127.0.0.1:8000 -s VNNEWS_DB=mirror.db
+    """
+    from scraper.mirror import Mirror
+    from scraper.snapshot import snapshot_dir
+
+    try:
+        server = Mirror(snapshot_dir(site), host, port).start()
+    except (FileNotFoundError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Serving the {site} snapshot at {server.url} (Ctrl-C stops)", err=True)
+    try:
+        server._thread.join()
+    except KeyboardInterrupt:
+        server.stop()
+
+
+@cli.command()
+def sites() -> None:
+    """List the portals vnnews knows, with their layouts.
+
+    \b
+    Example:
+      vnnews sites
+    """
+    for profile in builtin_profiles().values():
+        click.echo(f"{profile.name:<14} {profile.base_url:<28} {profile.title}")
+        for layout in profile.layouts:
+            click.echo(f"{'':<14}   layout {layout.name}: {layout.description}")
+
+
+def _known_site(site: str) -> None:
+    try:
+        get_profile(site)
+    except VnnewsError as exc:
+        raise click.BadParameter(str(exc), param_hint="SITE") from None
+
+
+def _recognise(html: str, url: str):  # type: ignore[no-untyped-def]
+    profile = profile_for_url(url)
+    if profile is not None:
+        return profile
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(html)
+    for candidate in builtin_profiles().values():
+        try:
+            choose_layout(tree, candidate)
+        except ParseError:
+            continue
+        return candidate
+    raise ParseError(f"no site profile recognises {url}; pass --site")
+
+
+def main() -> None:
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "scraper.settings")
+    cli()

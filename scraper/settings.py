@@ -1,0 +1,57 @@
+"""Scrapy settings of vnnews; `VNNEWS_*` settings are ours, each documented here.
+
+Override any of them per run: `vnnews crawl SITE -s NAME=VALUE` or `scrapy crawl SITE -s ...`.
+"""
+
+from __future__ import annotations
+
+import os
+
+from scraper import __version__
+
+BOT_NAME = "vnnews"
+SPIDER_MODULES = ["scraper.spiders"]
+NEWSPIDER_MODULE = "scraper.spiders"
+
+# --- vnnews -----------------------------------------------------------------------------------
+# The SQLite file the crawl writes to.
+VNNEWS_DB = os.environ.get("VNNEWS_DB", "vnnews.db")
+# Fetch from this origin instead of the portal's own (a mirror, a cache, the demo snapshot).
+# URLs are still stored as the portal's; on a loopback origin politeness delays are off.
+VNNEWS_BASE_URL = ""
+# How many pages of each listing to read (0: until a page has no article link).
+VNNEWS_MAX_PAGES = 10
+# Stop scheduling article pages after this many (0: no limit).
+VNNEWS_MAX_ARTICLES = 0
+# Who runs the crawler: appended to the User-Agent so a portal's admin can reach the operator.
+VNNEWS_CONTACT = os.environ.get("VNNEWS_CONTACT", "")
+
+# --- politeness: these are public-service sites; crawl them gently --------------------------
+USER_AGENT = (
+    f"vnnews/{__version__} (open-source research crawler of Vietnamese news portals"
+    + (f"; contact: {VNNEWS_CONTACT}" if VNNEWS_CONTACT else "")
+    + ")"
+)
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+# Never open a port nobody asked for.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+# --- stages ----------------------------------------------------------------------------------
+ITEM_PIPELINES = {
+    "pipelines.adapters.ParsePipeline": 300,
+    "pipelines.adapters.StorePipeline": 900,
+}
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

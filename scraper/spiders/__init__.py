@@ -1,0 +1,1 @@
+"""Spiders: one profile-driven class (`PortalSpider`), registered once per site profile."""

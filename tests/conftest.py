@@ -1,0 +1,43 @@
+"""Shared fixtures: the bundled snapshot, a loopback mirror of it, and the `vnnews` command."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from scraper.mirror import Mirror
+
+ROOT = Path(__file__).resolve().parent.parent
+SNAPSHOT = ROOT / "tests" / "fixtures" / "tuyengiao"
+BIN = Path(sys.executable).parent
+
+
+def article_cases() -> list[Path]:
+    """Each article fixture folder: page.html and the expected output.json beside it."""
+    return sorted(p.parent for p in SNAPSHOT.glob("articles/*/output.json"))
+
+
+def expected(case: Path) -> dict:
+    return json.loads((case / "output.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def mirror() -> Iterator[Mirror]:
+    with Mirror(SNAPSHOT) as server:
+        yield server
+
+
+def run(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None,
+        timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run a command from the project's environment, as a user would type it."""
+    full_env = {key: value for key, value in os.environ.items() if key != "VNNEWS_DB"}
+    full_env.update(env or {})
+    command = [str(BIN / args[0]), *args[1:]]
+    return subprocess.run(command, cwd=cwd, env=full_env, capture_output=True, text=True,
+                          timeout=timeout)

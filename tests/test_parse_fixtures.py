@@ -1,0 +1,53 @@
+"""Every article fixture parses to the expected output beside it, field by field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipelines.parse import parse_article
+from scraper.profiles import get_profile
+from tests.conftest import article_cases, expected
+
+FIELDS = ["url", "site", "layout", "title", "sapo", "published_at", "category", "authors",
+          "agency", "body", "images", "tags"]
+
+
+def parsed(case: Path) -> dict:
+    want = expected(case)
+    html = (case / "page.html").read_text(encoding="utf-8")
+    return parse_article(html, want["url"], get_profile(want["site"])).to_record()
+
+
+@pytest.mark.parametrize("case", article_cases(), ids=lambda p: p.name)
+@pytest.mark.parametrize("field", FIELDS)
+def test_field(case: Path, field: str) -> None:
+    assert parsed(case)[field] == expected(case)[field]
+
+
+@pytest.mark.parametrize("case", article_cases(), ids=lambda p: p.name)
+def test_no_extra_fields(case: Path) -> None:
+    assert set(parsed(case)) == set(expected(case)) == set(FIELDS)
+
+
+def test_snapshot_has_both_layouts_and_enough_articles() -> None:
+    layouts = [expected(case)["layout"] for case in article_cases()]
+    assert layouts.count("2021") >= 8
+    assert layouts.count("aspnet") >= 2
+
+
+@pytest.mark.parametrize("case", article_cases(), ids=lambda p: p.name)
+def test_fixture_page_says_it_is_reconstructed(case: Path) -> None:
+    head = (case / "page.html").read_text(encoding="utf-8")[:1500]
+    assert "RECONSTRUCTED, NOT CAPTURED" in head
+    assert "Models: tuyengiao.vn" in head
+
+
+@pytest.mark.parametrize("case", article_cases(), ids=lambda p: p.name)
+def test_no_caption_left_in_body(case: Path) -> None:
+    article = parsed(case)
+    paragraphs = article["body"].split("\n\n")
+    for image in article["images"]:
+        if image["caption"]:
+            assert image["caption"] not in paragraphs
