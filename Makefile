@@ -1,5 +1,5 @@
 # `make demo` and `make test` work on a fresh clone: each first runs scripts/setup.sh.
-.PHONY: setup demo test clean
+.PHONY: setup demo test check clean
 
 setup:
 	@scripts/setup.sh
@@ -9,6 +9,12 @@ demo: setup
 
 test: setup
 	.venv/bin/pytest
+
+check:
+	@scripts/setup.sh dev
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy
 
 clean:
 	rm -rf .venv build *.egg-info vnnews-demo.db*

@@ -12,7 +12,14 @@ from scrapy.statscollectors import StatsCollector
 
 from pipelines.errors import ParseError
 from pipelines.parse import parse_article
-from pipelines.store import finish_run, open_db, record_failure, start_run, store_article, store_page
+from pipelines.store import (
+    finish_run,
+    open_db,
+    record_failure,
+    start_run,
+    store_article,
+    store_page,
+)
 from schemas.page import FetchedPage, FetchFailure, ParsedPage
 from scraper.profiles import get_profile
 
@@ -63,8 +70,11 @@ class StorePipeline:
     def open_spider(self) -> None:
         self.db = open_db(self.path)
         spider = self.crawler.spider
-        args = {"url": getattr(spider, "single_url", None),
-                "base_url": getattr(spider, "base_url", None)}
+        assert spider is not None  # pipelines open with their spider
+        args = {
+            "url": getattr(spider, "single_url", None),
+            "base_url": getattr(spider, "base_url", None),
+        }
         self.run_id = start_run(self.db, spider.name, "crawl", args)
         logger.info("writing to %s (run %s)", self.path, self.run_id)
 
@@ -82,8 +92,9 @@ class StorePipeline:
             outcome = store_article(self.db, item.article, page_id)
             self.stats.inc_value(f"vnnews/articles/{outcome}")
         else:
-            self._fail(item.page.site, item.page.url, "parse", item.error or "unknown",
-                       item.page.status)
+            self._fail(
+                item.page.site, item.page.url, "parse", item.error or "unknown", item.page.status
+            )
 
     def _fail(self, site: str, url: str, stage: str, reason: str, status: int | None) -> None:
         self.stats.inc_value("vnnews/failures")

@@ -19,9 +19,7 @@ _CREDIT = re.compile(
 )
 _AGENCY = re.compile(r"\s*[(\[](?P<agency>[^()\[\]]{2,40})[)\]]\s*$")
 # "Tin: Vũ Hà - Ảnh: Đức Anh": a second credit inside the line separates two names.
-_INNER_CREDIT = re.compile(
-    r"\s*[-–,;]?\s*\b(?:ảnh|video|clip|đồ họa|đồ hoạ)\s*:\s*", re.IGNORECASE
-)
+_INNER_CREDIT = re.compile(r"\s*[-–,;]?\s*\b(?:ảnh|video|clip|đồ họa|đồ hoạ)\s*:\s*", re.IGNORECASE)
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|\s-\s|\s–\s|\svà\s)\s*")
 _NAME_WORD = re.compile(r"^[A-ZĐÀ-Ỹ][\wÀ-ỹ.'’]*$")
 # Agencies and papers credited with "Theo ..." rather than a person.
@@ -38,7 +36,7 @@ class Byline(NamedTuple):
 def parse_byline(line: str) -> Byline | None:
     """The byline in `line`, or None when the line is not shaped like one."""
     text = tidy_line(line)
-    if not text or len(text) > 90 or text.endswith((".", "?", "!")) and not text.endswith(")."):
+    if not text or len(text) > 90 or (text.endswith((".", "?", "!")) and not text.endswith(").")):
         return None
     credit = _CREDIT.match(text)
     rest = text[credit.end() :] if credit else text

@@ -10,7 +10,7 @@ portals' local time, Asia/Ho_Chi_Minh (+07:00, no daylight saving).
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 VIETNAM = timezone(timedelta(hours=7))
 
@@ -19,7 +19,9 @@ _ISO = re.compile(
     r"(Z|[+-]\d{2}:?\d{2})?"
 )
 _DMY = re.compile(r"(?<!\d)(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{4})(?!\d)")
-_TIME = re.compile(r"(?<![\d/.-])(\d{1,2})\s*[:hg]\s*(\d{2})(?::(\d{2}))?(?:\s*([AaPp][Mm]))?(?![\d/])")
+_TIME = re.compile(
+    r"(?<![\d/.-])(\d{1,2})\s*[:hg]\s*(\d{2})(?::(\d{2}))?(?:\s*([AaPp][Mm]))?(?![\d/])"
+)
 _GMT = re.compile(r"(?:GMT|UTC)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?")
 
 
@@ -58,7 +60,7 @@ def _from_iso(match: re.Match[str]) -> datetime | None:
     sec = int(match[6] or 0)
     tz = VIETNAM
     if match[7] == "Z":
-        tz = timezone.utc
+        tz = UTC
     elif match[7]:
         sign = -1 if match[7][0] == "-" else 1
         digits = match[7][1:].replace(":", "")

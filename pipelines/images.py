@@ -45,14 +45,20 @@ def _read_image(node: LexborNode, caption_selectors: list[str], page_url: str) -
     if img is None:
         return None
     src = next(
-        (value for attr in _SRC_ATTRS if (value := (img.attributes.get(attr) or "").strip())
-         and not value.startswith("data:")),
+        (
+            value
+            for attr in _SRC_ATTRS
+            if (value := (img.attributes.get(attr) or "").strip()) and not value.startswith("data:")
+        ),
         None,
     )
     if src is None:
         return None
+    src = urljoin(page_url, src)
+    if not src.startswith(("http://", "https://")):
+        return None  # javascript:, about:blank and other non-images
     caption = _caption_text(node, caption_selectors) or _caption_from_attrs(img)
-    return Image(src=urljoin(page_url, src), caption=caption)
+    return Image(src=src, caption=caption)
 
 
 def _caption_text(node: LexborNode, selectors: list[str]) -> str | None:

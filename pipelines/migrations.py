@@ -14,54 +14,87 @@ from pipelines.errors import VnnewsError
 
 
 def _v1_initial(db: Database) -> None:
-    db["runs"].create(
+    db.table("runs").create(
         {
-            "id": int, "site": str, "command": str, "args": str, "started_at": str,
-            "finished_at": str, "finish_reason": str, "pages_fetched": int,
-            "articles_new": int, "articles_updated": int, "articles_unchanged": int,
-            "failures": int, "stats": str,
+            "id": int,
+            "site": str,
+            "command": str,
+            "args": str,
+            "started_at": str,
+            "finished_at": str,
+            "finish_reason": str,
+            "pages_fetched": int,
+            "articles_new": int,
+            "articles_updated": int,
+            "articles_unchanged": int,
+            "failures": int,
+            "stats": str,
         },
         pk="id",
         not_null={"site", "command", "started_at"},
     )
-    db["pages"].create(
+    db.table("pages").create(
         {
-            "id": int, "url": str, "site": str, "status": int, "fetched_at": str,
-            "fetched_from": str, "sha256": str, "html": bytes,
+            "id": int,
+            "url": str,
+            "site": str,
+            "status": int,
+            "fetched_at": str,
+            "fetched_from": str,
+            "sha256": str,
+            "html": bytes,
         },
         pk="id",
         not_null={"url", "site", "status", "fetched_at", "sha256", "html"},
     )
-    db["pages"].create_index(["url", "sha256"], unique=True)
-    db["articles"].create(
+    db.table("pages").create_index(["url", "sha256"], unique=True)
+    db.table("articles").create(
         {
-            "id": int, "url": str, "site": str, "layout": str, "title": str, "sapo": str,
-            "published_at": str, "category": str, "authors": str, "agency": str,
-            "body": str, "tags": str, "page_id": int, "content_sha256": str,
-            "first_seen_at": str, "updated_at": str,
+            "id": int,
+            "url": str,
+            "site": str,
+            "layout": str,
+            "title": str,
+            "sapo": str,
+            "published_at": str,
+            "category": str,
+            "authors": str,
+            "agency": str,
+            "body": str,
+            "tags": str,
+            "page_id": int,
+            "content_sha256": str,
+            "first_seen_at": str,
+            "updated_at": str,
         },
         pk="id",
         not_null={"url", "site", "title", "body", "content_sha256", "first_seen_at"},
         foreign_keys=[("page_id", "pages", "id")],
     )
-    db["articles"].create_index(["url"], unique=True)
-    db["articles"].create_index(["site", "published_at"])
-    db["images"].create(
+    db.table("articles").create_index(["url"], unique=True)
+    db.table("articles").create_index(["site", "published_at"])
+    db.table("images").create(
         {"article_id": int, "position": int, "src": str, "caption": str},
         pk=("article_id", "position"),
         not_null={"src"},
         foreign_keys=[("article_id", "articles", "id")],
     )
-    db["failures"].create(
+    db.table("failures").create(
         {
-            "id": int, "run_id": int, "site": str, "url": str, "stage": str, "reason": str,
-            "status": int, "at": str,
+            "id": int,
+            "run_id": int,
+            "site": str,
+            "url": str,
+            "stage": str,
+            "reason": str,
+            "status": int,
+            "at": str,
         },
         pk="id",
         not_null={"url", "stage", "reason", "at"},
         foreign_keys=[("run_id", "runs", "id")],
     )
-    db["failures"].create_index(["url"])
+    db.table("failures").create_index(["url"])
 
 
 MIGRATIONS: list[Callable[[Database], None]] = [_v1_initial]

@@ -89,8 +89,7 @@ def choose_layout(tree: LexborHTMLParser, profile: Profile) -> tuple[Layout, Lex
 def canonical_url(tree: LexborHTMLParser, url: str, profile: Profile) -> str:
     """The page's own canonical URL when it points into the portal, else `url`; no fragment."""
     candidates = [
-        (node.attributes.get("href") or "")
-        for node in tree.css('link[rel="canonical"]')
+        (node.attributes.get("href") or "") for node in tree.css('link[rel="canonical"]')
     ] + [(node.attributes.get("content") or "") for node in tree.css('meta[property="og:url"]')]
     chosen = url
     for candidate in candidates:
@@ -134,8 +133,11 @@ def _published(root: LexborNode, selectors: list[str]) -> datetime | None:
     bare_date = None
     for selector in selectors:
         for node in root.css(selector):
-            for value in (node.attributes.get("datetime"), node.attributes.get("content"),
-                          node.text(deep=True)):
+            for value in (
+                node.attributes.get("datetime"),
+                node.attributes.get("content"),
+                node.text(deep=True),
+            ):
                 when = parse_datetime(tidy(value)) if value else None
                 if when and (when.hour or when.minute):
                     return when

@@ -49,10 +49,18 @@ def store_page(db: Database, page: FetchedPage) -> int:
         cursor = db.execute(
             "INSERT INTO pages (url, site, status, fetched_at, fetched_from, sha256, html) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [page.url, page.site, page.status, page.fetched_at.isoformat(timespec="seconds"),
-             page.fetched_from, digest, zlib.compress(data, 6)],
+            [
+                page.url,
+                page.site,
+                page.status,
+                page.fetched_at.isoformat(timespec="seconds"),
+                page.fetched_from,
+                digest,
+                zlib.compress(data, 6),
+            ],
         )
-    return int(cursor.lastrowid)
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
 
 
 def page_html(db: Database, page_id: int) -> str:
@@ -94,18 +102,22 @@ def store_article(db: Database, article: Article, page_id: int | None) -> Outcom
     with db.conn:
         if existing:
             article_id = int(existing[0])
-            db["articles"].update(
+            db.table("articles").update(
                 article_id, {**row, "page_id": page_id, "content_sha256": digest, "updated_at": now}
             )
             db.execute("DELETE FROM images WHERE article_id = ?", [article_id])
         else:
-            article_id = int(
-                db["articles"].insert(
-                    {**row, "page_id": page_id, "content_sha256": digest,
-                     "first_seen_at": now, "updated_at": now}
-                ).last_pk
+            inserted = db.table("articles").insert(
+                {
+                    **row,
+                    "page_id": page_id,
+                    "content_sha256": digest,
+                    "first_seen_at": now,
+                    "updated_at": now,
+                }
             )
-        db["images"].insert_all(
+            article_id = int(inserted.last_pk)  # type: ignore[arg-type]
+        db.table("images").insert_all(
             {"article_id": article_id, "position": n, **image} for n, image in enumerate(images)
         )
     return "updated" if existing else "new"
@@ -113,12 +125,15 @@ def store_article(db: Database, article: Article, page_id: int | None) -> Outcom
 
 def start_run(db: Database, site: str, command: str, args: dict[str, object]) -> int:
     with db.conn:
-        return int(
-            db["runs"].insert(
-                {"site": site, "command": command, "started_at": utc_now(),
-                 "args": json.dumps(args, ensure_ascii=False, default=str)}
-            ).last_pk
+        inserted = db.table("runs").insert(
+            {
+                "site": site,
+                "command": command,
+                "started_at": utc_now(),
+                "args": json.dumps(args, ensure_ascii=False, default=str),
+            }
         )
+    return int(inserted.last_pk)  # type: ignore[arg-type]
 
 
 def finish_run(db: Database, run_id: int, finish_reason: str, stats: dict[str, object]) -> None:
@@ -130,20 +145,36 @@ def finish_run(db: Database, run_id: int, finish_reason: str, stats: dict[str, o
         "failures": stats.get("vnnews/failures", 0),
     }
     with db.conn:
-        db["runs"].update(
+        db.table("runs").update(
             run_id,
-            {"finished_at": utc_now(), "finish_reason": finish_reason, **counts,
-             "stats": json.dumps(stats, ensure_ascii=False, default=str, sort_keys=True)},
+            {
+                "finished_at": utc_now(),
+                "finish_reason": finish_reason,
+                **counts,
+                "stats": json.dumps(stats, ensure_ascii=False, default=str, sort_keys=True),
+            },
         )
 
 
 def record_failure(
-    db: Database, run_id: int | None, site: str, url: str, stage: str, reason: str,
+    db: Database,
+    run_id: int | None,
+    site: str,
+    url: str,
+    stage: str,
+    reason: str,
     status: int | None = None,
 ) -> None:
     """A page that yielded no article: why, at which stage (fetch, parse), and when."""
     with db.conn:
-        db["failures"].insert(
-            {"run_id": run_id, "site": site, "url": url, "stage": stage, "reason": reason,
-             "status": status, "at": utc_now()}
+        db.table("failures").insert(
+            {
+                "run_id": run_id,
+                "site": site,
+                "url": url,
+                "stage": stage,
+                "reason": reason,
+                "status": status,
+                "at": utc_now(),
+            }
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,7 @@ import click
 
 from pipelines.errors import ParseError, VnnewsError
 from pipelines.parse import choose_layout, parse_article
+from schemas.profile import Profile
 from scraper import __version__
 from scraper.profiles import builtin_profiles, get_profile, profile_for_url
 
@@ -22,8 +24,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 def db_option(default: str = "vnnews.db") -> Callable[[F], F]:
     """`--db PATH`: the SQLite file; `VNNEWS_DB` overrides the default."""
     return click.option(
-        "--db", "db_path", type=click.Path(dir_okay=False), envvar="VNNEWS_DB",
-        default=default, show_default=True, help="SQLite database file (env: VNNEWS_DB).",
+        "--db",
+        "db_path",
+        type=click.Path(dir_okay=False),
+        envvar="VNNEWS_DB",
+        default=default,
+        show_default=True,
+        help="SQLite database file (env: VNNEWS_DB).",
     )
 
 
@@ -36,17 +43,36 @@ def cli() -> None:
 @cli.command()
 @click.argument("site")
 @db_option()
-@click.option("--base-url", help="Fetch from this origin instead (a mirror); URLs stay the portal's.")
+@click.option(
+    "--base-url", help="Fetch from this origin instead (a mirror); URLs stay the portal's."
+)
 @click.option("--url", "single_url", help="Crawl this one article URL only.")
 @click.option("--max-pages", type=click.IntRange(min=0), help="Listing pages per section (0: all).")
 @click.option("--max-articles", type=click.IntRange(min=0), help="Stop after this many articles.")
-@click.option("--log-level", default="INFO", show_default=True,
-              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
-@click.option("-s", "--set", "extra", multiple=True, metavar="NAME=VALUE",
-              help="Any Scrapy or VNNEWS_ setting, as with `scrapy crawl -s`.")
-def crawl(site: str, db_path: str, base_url: str | None, single_url: str | None,
-          max_pages: int | None, max_articles: int | None, log_level: str,
-          extra: tuple[str, ...]) -> None:
+@click.option(
+    "--log-level",
+    default="INFO",
+    show_default=True,
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+)
+@click.option(
+    "-s",
+    "--set",
+    "extra",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Any Scrapy or VNNEWS_ setting, as with `scrapy crawl -s`.",
+)
+def crawl(
+    site: str,
+    db_path: str,
+    base_url: str | None,
+    single_url: str | None,
+    max_pages: int | None,
+    max_articles: int | None,
+    log_level: str,
+    extra: tuple[str, ...],
+) -> None:
     """Crawl SITE's listings (or one --url) into the database.
 
     \b
@@ -58,6 +84,7 @@ def crawl(site: str, db_path: str, base_url: str | None, single_url: str | None,
     from scraper.runner import crawl_settings, run_crawl
 
     _known_site(site)
+    _usable_db(db_path)
     overrides: dict[str, Any] = {"VNNEWS_DB": db_path, "LOG_LEVEL": log_level.upper()}
     if base_url:
         overrides["VNNEWS_BASE_URL"] = base_url
@@ -131,6 +158,7 @@ def demo(db_path: str) -> None:
     from scraper.snapshot import snapshot_dir
     from scraper.summary import summarize
 
+    _usable_db(db_path)
     with Mirror(snapshot_dir("tuyengiao")) as mirror:
         click.echo(f"Serving the bundled tuyengiao.vn snapshot at {mirror.url}", err=True)
         settings = crawl_settings(
@@ -163,7 +191,7 @@ def mirror(site: str, host: str, port: int) -> None:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Serving the {site} snapshot at {server.url} (Ctrl-C stops)", err=True)
     try:
-        server._thread.join()
+        server.wait()
     except KeyboardInterrupt:
         server.stop()
 
@@ -182,6 +210,22 @@ def sites() -> None:
             click.echo(f"{'':<14}   layout {layout.name}: {layout.description}")
 
 
+class ConfigError(click.ClickException):
+    """A setting or path that cannot work; exit code 2, like a usage error."""
+
+    exit_code = 2
+
+
+def _usable_db(path: str) -> None:
+    """Fail before crawling, with one line, if the database cannot be opened or is too new."""
+    from pipelines.store import open_db
+
+    try:
+        open_db(path).close()
+    except (sqlite3.Error, VnnewsError) as exc:
+        raise ConfigError(f"cannot use database {path}: {exc}") from None
+
+
 def _known_site(site: str) -> None:
     try:
         get_profile(site)
@@ -189,7 +233,7 @@ def _known_site(site: str) -> None:
         raise click.BadParameter(str(exc), param_hint="SITE") from None
 
 
-def _recognise(html: str, url: str):  # type: ignore[no-untyped-def]
+def _recognise(html: str, url: str) -> Profile:
     profile = profile_for_url(url)
     if profile is not None:
         return profile

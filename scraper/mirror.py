@@ -28,10 +28,10 @@ class Mirror:
         class Handler(BaseHTTPRequestHandler):
             server_version = "vnnews-mirror"
 
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_GET(self) -> None:
                 self._answer(send_body=True)
 
-            def do_HEAD(self) -> None:  # noqa: N802
+            def do_HEAD(self) -> None:
                 self._answer(send_body=False)
 
             def _answer(self, send_body: bool) -> None:
@@ -52,18 +52,22 @@ class Mirror:
             def log_message(self, format: str, *args: object) -> None:
                 pass  # the crawler logs what it fetched
 
+        self.host = host
         self.server = ThreadingHTTPServer((host, port), Handler)
         self.server.daemon_threads = True
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{self.host}:{self.server.server_port}"
 
     def start(self) -> Mirror:
         self._thread.start()
         return self
+
+    def wait(self) -> None:
+        """Block until the server stops (Ctrl-C in `vnnews mirror`)."""
+        self._thread.join()
 
     def stop(self) -> None:
         self.server.shutdown()
@@ -73,7 +77,9 @@ class Mirror:
         return self.start()
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         self.stop()

@@ -24,7 +24,10 @@ def read_html(path: Path) -> str:
 def page_url(html: str) -> str | None:
     """The canonical link or og:url of the page, if it has one."""
     tree = LexborHTMLParser(html)
-    for selector, attr in (('link[rel="canonical"]', "href"), ('meta[property="og:url"]', "content")):
+    for selector, attr in (
+        ('link[rel="canonical"]', "href"),
+        ('meta[property="og:url"]', "content"),
+    ):
         node = tree.css_first(selector)
         if node is not None and (value := (node.attributes.get(attr) or "").strip()):
             return value

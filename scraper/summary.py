@@ -13,9 +13,7 @@ def summarize(db: Database, path: str) -> str:
     images = db.execute("SELECT count(*) FROM images").fetchone()[0]
     pages = db.execute("SELECT count(*) FROM pages").fetchone()[0]
     failures = db.execute("SELECT count(*) FROM failures").fetchone()[0]
-    first, last = db.execute(
-        "SELECT min(published_at), max(published_at) FROM articles"
-    ).fetchone()
+    first, last = db.execute("SELECT min(published_at), max(published_at) FROM articles").fetchone()
     layouts = ", ".join(
         f"{layout}: {count}"
         for layout, count in db.execute(
@@ -40,11 +38,17 @@ def summarize(db: Database, path: str) -> str:
             f"  {title}",
             f"  {published_at}  {url}",
             f"  by: {', '.join(json.loads(authors)) or '-'}",
-            *textwrap.wrap(body.split("\n\n")[0], 92, initial_indent="  ",
-                           subsequent_indent="  ", max_lines=3, placeholder=" …"),
+            *textwrap.wrap(
+                body.split("\n\n")[0],
+                92,
+                initial_indent="  ",
+                subsequent_indent="  ",
+                max_lines=3,
+                placeholder=" …",
+            ),
         ]
     lines += [
         "",
-        f"Explore it: sqlite3 {path} \"SELECT published_at, title FROM articles ORDER BY 1\"",
+        f'Explore it: sqlite3 {path} "SELECT published_at, title FROM articles ORDER BY 1"',
     ]
     return "\n".join(lines)

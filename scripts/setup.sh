@@ -3,6 +3,9 @@
 # exact dependency versions of constraints.txt. Re-running it is cheap: it reinstalls only when
 # pyproject.toml or constraints.txt changed. System packages the tests need would be installed
 # here too (apt-get); the current suite needs none.
+#
+#   scripts/setup.sh         vnnews with what the demo and the tests need
+#   scripts/setup.sh dev     also the linters of `make check`
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,10 +16,16 @@ if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
 fi
 
 [ -x .venv/bin/python ] || "$python" -m venv .venv
-stamp=.venv/.vnnews-installed
+extras=test${1:+,$1}
+stamp=.venv/.vnnews-installed-${extras/,/-}
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]; then
     echo "Installing vnnews and its pinned dependencies into .venv ..." >&2
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check \
-        -c constraints.txt -e ".[test]"
+    # pip's and setuptools' chatter goes to a log, shown only when the install fails.
+    if ! .venv/bin/python -m pip install --disable-pip-version-check \
+            -c constraints.txt -e ".[$extras]" > .venv/setup.log 2>&1; then
+        cat .venv/setup.log >&2
+        echo "scripts/setup.sh: installing failed (log above, also in .venv/setup.log)" >&2
+        exit 1
+    fi
     touch "$stamp"
 fi

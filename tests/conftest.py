@@ -33,11 +33,13 @@ def mirror() -> Iterator[Mirror]:
         yield server
 
 
-def run(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None,
-        timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """Run a command from the project's environment, as a user would type it."""
     full_env = {key: value for key, value in os.environ.items() if key != "VNNEWS_DB"}
     full_env.update(env or {})
     command = [str(BIN / args[0]), *args[1:]]
-    return subprocess.run(command, cwd=cwd, env=full_env, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        command, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout
+    )

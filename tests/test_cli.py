@@ -76,11 +76,19 @@ def test_unknown_site_is_a_usage_error() -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_vnnews_db_environment_variable(tmp_path: Path, mirror) -> None:  # noqa: ANN001
+def test_vnnews_db_environment_variable(tmp_path: Path, mirror) -> None:
     path = tmp_path / "from-env.db"
     seed = expected(SNAPSHOT / "articles" / "148318")["url"]
-    result = run("vnnews", "crawl", "tuyengiao", "--base-url", mirror.url, "--url", seed,
-                 env={"VNNEWS_DB": str(path)})
+    result = run(
+        "vnnews",
+        "crawl",
+        "tuyengiao",
+        "--base-url",
+        mirror.url,
+        "--url",
+        seed,
+        env={"VNNEWS_DB": str(path)},
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert Database(path)["articles"].count == 1
 
@@ -105,8 +113,9 @@ def test_mirror_command_serves_the_snapshot() -> None:
 
     from tests.conftest import BIN
 
-    proc = subprocess.Popen([str(BIN / "vnnews"), "mirror", "--port", "0"],
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [str(BIN / "vnnews"), "mirror", "--port", "0"], stderr=subprocess.PIPE, text=True
+    )
     try:
         line = proc.stderr.readline()
         url = line.split(" at ")[1].split()[0]
@@ -120,3 +129,20 @@ def test_mirror_command_serves_the_snapshot() -> None:
         proc.terminate()
         proc.wait(timeout=10)
         proc.stderr.close()
+
+
+def test_unusable_database_is_a_configuration_error(tmp_path: Path) -> None:
+    result = run("vnnews", "crawl", "tuyengiao", "--db", str(tmp_path / "missing-dir" / "x.db"))
+    assert result.returncode == 2
+    assert "cannot use database" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_database_from_a_newer_vnnews_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    db = Database(path)
+    db.execute("PRAGMA user_version = 42")
+    db.close()
+    result = run("vnnews", "demo", "--db", str(path))
+    assert result.returncode == 2
+    assert "schema version 42 is newer than this vnnews understands" in result.stderr

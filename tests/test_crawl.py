@@ -12,8 +12,10 @@ from sqlite_utils import Database
 from scraper.mirror import Mirror
 from tests.conftest import ROOT, SNAPSHOT, article_cases, expected, run
 
-SEED_URL = ("https://tuyengiao.vn/"
-            "chu-trong-khen-thuong-lao-dong-truc-tiep-cac-tap-the-o-vung-sau-vung-bien-gioi-148318")
+SEED_URL = (
+    "https://tuyengiao.vn/"
+    "chu-trong-khen-thuong-lao-dong-truc-tiep-cac-tap-the-o-vung-sau-vung-bien-gioi-148318"
+)
 
 
 def snapshot_rows(db: Database) -> dict[str, list[dict]]:
@@ -30,7 +32,9 @@ def crawled(tmp_path_factory: pytest.TempPathFactory, mirror: Mirror) -> tuple[P
 def test_crawl_exits_0_and_reports(crawled: tuple[Path, object]) -> None:
     _, result = crawled
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "tuyengiao: 10 new, 0 updated, 0 unchanged, 2 failures; finished: finished" in result.stderr
+    assert (
+        "tuyengiao: 10 new, 0 updated, 0 unchanged, 2 failures; finished: finished" in result.stderr
+    )
     assert "Traceback" not in result.stderr
 
 
@@ -61,8 +65,9 @@ def test_stored_rows_equal_the_expected_outputs(crawled: tuple[Path, object]) ->
 def test_seed_article_in_the_database(crawled: tuple[Path, object]) -> None:
     db = Database(crawled[0])
     row = next(db["articles"].rows_where("url = ?", [SEED_URL]))
-    assert row["title"] == ("Chú trọng khen thưởng lao động trực tiếp, các tập thể ở vùng sâu, "
-                            "vùng biên giới")
+    assert row["title"] == (
+        "Chú trọng khen thưởng lao động trực tiếp, các tập thể ở vùng sâu, vùng biên giới"
+    )
     assert row["published_at"] == "2023-03-20T14:36:00+07:00"
     assert row["category"] == "Tuyên giáo các cấp"
     assert row["body"].startswith("Tham dự có đại diện lãnh đạo Ủy ban nhân dân 7 tỉnh")
@@ -95,7 +100,9 @@ def test_failures_are_recorded_with_reasons(crawled: tuple[Path, object]) -> Non
     gallery = failures["https://tuyengiao.vn/thu-vien-anh/sac-mau-le-hoi-hoa-ban-150201"]
     assert gallery["stage"] == "parse"
     assert "no tuyengiao layout" in gallery["reason"]
-    removed = failures["https://tuyengiao.vn/van-hoa-xa-hoi/tuan-van-hoa-the-thao-dan-toc-mong-147777"]
+    removed = failures[
+        "https://tuyengiao.vn/van-hoa-xa-hoi/tuan-van-hoa-the-thao-dan-toc-mong-147777"
+    ]
     assert (removed["stage"], removed["reason"], removed["status"]) == ("fetch", "HTTP 404", 404)
     assert len(failures) == 2
     run_ids = {row["run_id"] for row in db["failures"].rows}
@@ -122,8 +129,9 @@ def test_run_is_recorded(crawled: tuple[Path, object]) -> None:
     assert "python-requests" not in stats.get("user_agent", "")
 
 
-def test_second_crawl_adds_and_changes_nothing(crawled: tuple[Path, object], mirror: Mirror,
-                                               tmp_path: Path) -> None:
+def test_second_crawl_adds_and_changes_nothing(
+    crawled: tuple[Path, object], mirror: Mirror, tmp_path: Path
+) -> None:
     path = tmp_path / "again.db"
     path.write_bytes(crawled[0].read_bytes())
     before = snapshot_rows(Database(path))
@@ -141,8 +149,17 @@ def test_second_crawl_adds_and_changes_nothing(crawled: tuple[Path, object], mir
 
 def test_single_url(mirror: Mirror, tmp_path: Path) -> None:
     path = tmp_path / "one.db"
-    result = run("vnnews", "crawl", "tuyengiao", "--db", str(path), "--base-url", mirror.url,
-                 "--url", SEED_URL)
+    result = run(
+        "vnnews",
+        "crawl",
+        "tuyengiao",
+        "--db",
+        str(path),
+        "--base-url",
+        mirror.url,
+        "--url",
+        SEED_URL,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     db = Database(path)
     assert [row["url"] for row in db["articles"].rows] == [SEED_URL]
@@ -151,8 +168,17 @@ def test_single_url(mirror: Mirror, tmp_path: Path) -> None:
 
 def test_max_articles_limits_the_crawl(mirror: Mirror, tmp_path: Path) -> None:
     path = tmp_path / "few.db"
-    result = run("vnnews", "crawl", "tuyengiao", "--db", str(path), "--base-url", mirror.url,
-                 "--max-articles", "3")
+    result = run(
+        "vnnews",
+        "crawl",
+        "tuyengiao",
+        "--db",
+        str(path),
+        "--base-url",
+        mirror.url,
+        "--max-articles",
+        "3",
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     db = Database(path)
     stats = json.loads(next(db["runs"].rows)["stats"])
@@ -163,19 +189,41 @@ def test_max_articles_limits_the_crawl(mirror: Mirror, tmp_path: Path) -> None:
 
 def test_max_pages_1_reads_only_first_listing_pages(mirror: Mirror, tmp_path: Path) -> None:
     path = tmp_path / "p1.db"
-    result = run("vnnews", "crawl", "tuyengiao", "--db", str(path), "--base-url", mirror.url,
-                 "--max-pages", "1")
+    result = run(
+        "vnnews",
+        "crawl",
+        "tuyengiao",
+        "--db",
+        str(path),
+        "--base-url",
+        mirror.url,
+        "--max-pages",
+        "1",
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     stats = json.loads(next(Database(path)["runs"].rows)["stats"])
     assert stats["vnnews/listing/pages"] == 8  # page 1 of each of the eight sections
     urls = {row["url"] for row in Database(path)["articles"].rows}
-    assert "https://tuyengiao.vn/kinh-te/son-la-xuat-khau-nong-san-6-thang-dau-nam-dat-98-trieu-usd-148733" in urls
+    assert (
+        "https://tuyengiao.vn/kinh-te/son-la-xuat-khau-nong-san-6-thang-dau-nam-dat-98-trieu-usd-148733"
+        in urls
+    )
 
 
 def test_scrapy_crawl_from_the_repository_root(mirror: Mirror, tmp_path: Path) -> None:
     path = tmp_path / "scrapy.db"
-    result = run("scrapy", "crawl", "tuyengiao", "-s", f"VNNEWS_BASE_URL={mirror.url}",
-                 "-s", f"VNNEWS_DB={path}", "-s", "LOG_LEVEL=INFO", cwd=ROOT)
+    result = run(
+        "scrapy",
+        "crawl",
+        "tuyengiao",
+        "-s",
+        f"VNNEWS_BASE_URL={mirror.url}",
+        "-s",
+        f"VNNEWS_DB={path}",
+        "-s",
+        "LOG_LEVEL=INFO",
+        cwd=ROOT,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert Database(path)["articles"].count == 10
     listed = run("scrapy", "list", cwd=ROOT)
@@ -185,8 +233,17 @@ def test_scrapy_crawl_from_the_repository_root(mirror: Mirror, tmp_path: Path) -
 def test_unreachable_portal_exits_1_without_traceback(tmp_path: Path) -> None:
     path = tmp_path / "dead.db"
     # A loopback port nobody listens on: every request fails fast.
-    result = run("vnnews", "crawl", "tuyengiao", "--db", str(path), "--base-url",
-                 "http://127.0.0.1:9", "-s", "RETRY_TIMES=0")
+    result = run(
+        "vnnews",
+        "crawl",
+        "tuyengiao",
+        "--db",
+        str(path),
+        "--base-url",
+        "http://127.0.0.1:9",
+        "-s",
+        "RETRY_TIMES=0",
+    )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "0 new" in result.stderr
@@ -199,25 +256,50 @@ def test_malformed_pages_are_recorded_and_the_crawl_goes_on(tmp_path: Path) -> N
     (site / "garbage.html").write_bytes(b"\x00\xff<html><h1 class='story-headline'>\xc3(")
     (site / "untitled.html").write_text(
         '<div class="flex-fill"><h1 class="story-headline">  </h1>'
-        '<div class="story-body"><p>Nội dung</p></div></div>', encoding="utf-8")
+        '<div class="story-body"><p>Nội dung</p></div></div>',
+        encoding="utf-8",
+    )
     (site / "listing.html").write_text(
         '<div class="clearfix"><a href="/tin-hong-100001">a</a><a href="/tin-trong-100002">b</a>'
-        '<a href="/chu-trong-khen-thuong-100003">c</a></div>', encoding="utf-8")
+        '<a href="/chu-trong-khen-thuong-100003">c</a></div>',
+        encoding="utf-8",
+    )
     seed = (SNAPSHOT / "articles" / "148318" / "page.html").read_bytes()
-    (site / "seed.html").write_bytes(seed.replace(SEED_URL.encode(), b"https://tuyengiao.vn/chu-trong-khen-thuong-100003"))
-    (site / "index.json").write_text(json.dumps({"routes": {
-        "/robots.txt": "robots.txt", "/tuyen-giao-cac-cap?page=1": "listing.html",
-        "/tin-hong-100001": "garbage.html", "/tin-trong-100002": "untitled.html",
-        "/chu-trong-khen-thuong-100003": "seed.html"}}))
+    (site / "seed.html").write_bytes(
+        seed.replace(SEED_URL.encode(), b"https://tuyengiao.vn/chu-trong-khen-thuong-100003")
+    )
+    (site / "index.json").write_text(
+        json.dumps(
+            {
+                "routes": {
+                    "/robots.txt": "robots.txt",
+                    "/tuyen-giao-cac-cap?page=1": "listing.html",
+                    "/tin-hong-100001": "garbage.html",
+                    "/tin-trong-100002": "untitled.html",
+                    "/chu-trong-khen-thuong-100003": "seed.html",
+                }
+            }
+        )
+    )
     path = tmp_path / "bad.db"
     with Mirror(site) as server:
-        result = run("vnnews", "crawl", "tuyengiao", "--db", str(path), "--base-url", server.url,
-                     "--max-pages", "1")
+        result = run(
+            "vnnews",
+            "crawl",
+            "tuyengiao",
+            "--db",
+            str(path),
+            "--base-url",
+            server.url,
+            "--max-pages",
+            "1",
+        )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
     db = Database(path)
     assert [row["url"] for row in db["articles"].rows] == [
-        "https://tuyengiao.vn/chu-trong-khen-thuong-100003"]
+        "https://tuyengiao.vn/chu-trong-khen-thuong-100003"
+    ]
     reasons = {row["url"].rsplit("/", 1)[1]: row["reason"] for row in db["failures"].rows}
     assert "no tuyengiao layout" in reasons["tin-hong-100001"]
     assert "title is empty" in reasons["tin-trong-100002"]

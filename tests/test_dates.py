@@ -32,7 +32,8 @@ def test_parse_datetime(text: str, iso: str) -> None:
     assert when.isoformat() == iso
 
 
-@pytest.mark.parametrize("text", ["", "Tuyên giáo các cấp", "31/02/2023 10:00", "14:36",
-                                  "Số 2 Trần Phú, Ba Đình"])
+@pytest.mark.parametrize(
+    "text", ["", "Tuyên giáo các cấp", "31/02/2023 10:00", "14:36", "Số 2 Trần Phú, Ba Đình"]
+)
 def test_no_date(text: str) -> None:
     assert parse_datetime(text) is None

@@ -10,8 +10,20 @@ from pipelines.parse import parse_article
 from scraper.profiles import get_profile
 from tests.conftest import article_cases, expected
 
-FIELDS = ["url", "site", "layout", "title", "sapo", "published_at", "category", "authors",
-          "agency", "body", "images", "tags"]
+FIELDS = [
+    "url",
+    "site",
+    "layout",
+    "title",
+    "sapo",
+    "published_at",
+    "category",
+    "authors",
+    "agency",
+    "body",
+    "images",
+    "tags",
+]
 
 
 def parsed(case: Path) -> dict:
@@ -51,3 +63,14 @@ def test_no_caption_left_in_body(case: Path) -> None:
     for image in article["images"]:
         if image["caption"]:
             assert image["caption"] not in paragraphs
+
+
+@pytest.mark.parametrize("case", article_cases(), ids=lambda p: p.name)
+def test_decomposed_unicode_parses_to_the_same_nfc_output(case: Path) -> None:
+    # Portals mix NFC and NFD text; what comes out is NFC whatever came in.
+    import unicodedata
+
+    want = expected(case)
+    html = unicodedata.normalize("NFD", (case / "page.html").read_text(encoding="utf-8"))
+    got = parse_article(html, want["url"], get_profile(want["site"])).to_record()
+    assert got == want

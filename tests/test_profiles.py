@@ -23,7 +23,10 @@ def test_tuyengiao_has_both_layouts_newest_first() -> None:
 @pytest.mark.parametrize(
     ("path", "is_article"),
     [
-        ("/chu-trong-khen-thuong-lao-dong-truc-tiep-cac-tap-the-o-vung-sau-vung-bien-gioi-148318", True),
+        (
+            "/chu-trong-khen-thuong-lao-dong-truc-tiep-cac-tap-the-o-vung-sau-vung-bien-gioi-148318",
+            True,
+        ),
         ("/bao-ve-nen-tang-tu-tuong-cua-dang/mot-bai-viet-113371", True),
         ("/tuyen-giao-cac-cap", False),
         ("/gioi-thieu", False),
@@ -53,8 +56,10 @@ def test_builtin_profiles_are_keyed_by_name() -> None:
 
 def test_misspelled_field_is_an_error_naming_file_and_field(tmp_path: Path) -> None:
     path = tmp_path / "bad.toml"
-    path.write_text(GOOD.replace('sapo = ["div.story-teaser"]', 'sappo = ["div.story-teaser"]'),
-                    encoding="utf-8")
+    path.write_text(
+        GOOD.replace('sapo = ["div.story-teaser"]', 'sappo = ["div.story-teaser"]'),
+        encoding="utf-8",
+    )
     with pytest.raises(ProfileError) as info:
         load_profile(path)
     assert str(path) in str(info.value)

@@ -9,10 +9,21 @@ from schemas.article import Article
 from scraper.profiles import get_profile
 from tests.conftest import SNAPSHOT
 
-URL = ("https://tuyengiao.vn/"
-       "chu-trong-khen-thuong-lao-dong-truc-tiep-cac-tap-the-o-vung-sau-vung-bien-gioi-148318")
-BOILERPLATE = ["Phản hồi", "Các tin khác", "Tin liên quan", "Thư viện ảnh", "Liên kết website",
-               "Mới nhất", "Chia sẻ", "In bài viết", "Quảng cáo"]
+URL = (
+    "https://tuyengiao.vn/"
+    "chu-trong-khen-thuong-lao-dong-truc-tiep-cac-tap-the-o-vung-sau-vung-bien-gioi-148318"
+)
+BOILERPLATE = [
+    "Phản hồi",
+    "Các tin khác",
+    "Tin liên quan",
+    "Thư viện ảnh",
+    "Liên kết website",
+    "Mới nhất",
+    "Chia sẻ",
+    "In bài viết",
+    "Quảng cáo",
+]
 
 
 @pytest.fixture(scope="module")
@@ -22,8 +33,9 @@ def seed() -> Article:
 
 
 def test_title(seed: Article) -> None:
-    assert seed.title == ("Chú trọng khen thưởng lao động trực tiếp, các tập thể ở vùng sâu, "
-                          "vùng biên giới")
+    assert seed.title == (
+        "Chú trọng khen thưởng lao động trực tiếp, các tập thể ở vùng sâu, vùng biên giới"
+    )
 
 
 def test_published_at_is_the_article_time_not_the_page_header_date(seed: Article) -> None:
@@ -57,10 +69,13 @@ def test_four_images_each_caption_once(seed: Article) -> None:
     assert len({image.src for image in seed.images}) == 4
     assert captions[0] == captions[2]  # two photos share a caption on the real page
     assert captions[0].startswith("Chủ tịch UBND tỉnh Điện Biên Lê Thành Đô, Trưởng Cụm thi đua")
-    assert captions[1] == ("Tọa đàm với các gương điển hình tiên tiến trong công tác thu đua "
-                           "khen thưởng.")
-    assert captions[3] == ("Lãnh đạo UBND các tỉnh trong cụm thi đua miền núi biên giới phía Bắc "
-                           "ký kết giao ước thi đua.")
+    assert captions[1] == (
+        "Tọa đàm với các gương điển hình tiên tiến trong công tác thu đua khen thưởng."
+    )
+    assert captions[3] == (
+        "Lãnh đạo UBND các tỉnh trong cụm thi đua miền núi biên giới phía Bắc "
+        "ký kết giao ước thi đua."
+    )
     for caption in captions:
         assert caption not in seed.body
         assert caption.count(caption[:40]) == 1
@@ -73,6 +88,7 @@ def test_byline_becomes_author_and_agency(seed: Article) -> None:
 
 
 def test_image_urls_are_the_cdn_ones(seed: Article) -> None:
-    assert all(img.src.startswith("https://cdn.tuyengiao.vn/uploads/2023/3/20/14/")
-               for img in seed.images)
+    assert all(
+        img.src.startswith("https://cdn.tuyengiao.vn/uploads/2023/3/20/14/") for img in seed.images
+    )
     assert "&q=75&f=6&s=" in seed.images[0].src

@@ -32,9 +32,14 @@ def article() -> Article:
 
 
 def fetched(html: str = "<html>x</html>") -> FetchedPage:
-    return FetchedPage(url="https://tuyengiao.vn/x-148402", fetched_from="http://127.0.0.1/x-148402",
-                       site="tuyengiao", status=200, fetched_at=datetime(2024, 7, 16, tzinfo=UTC),
-                       html=html)
+    return FetchedPage(
+        url="https://tuyengiao.vn/x-148402",
+        fetched_from="http://127.0.0.1/x-148402",
+        site="tuyengiao",
+        status=200,
+        fetched_at=datetime(2024, 7, 16, tzinfo=UTC),
+        html=html,
+    )
 
 
 def test_new_database_has_schema_version_and_wal(fresh_db: Database) -> None:
@@ -67,7 +72,9 @@ def test_store_article_is_idempotent(fresh_db: Database, article: Article) -> No
 
 def test_changed_article_is_updated_in_place(fresh_db: Database, article: Article) -> None:
     store_article(fresh_db, article, None)
-    edited = article.model_copy(update={"title": "Lào Cai: Thu ngân sách 9 tháng đạt 6.234 tỷ đồng"})
+    edited = article.model_copy(
+        update={"title": "Lào Cai: Thu ngân sách 9 tháng đạt 6.234 tỷ đồng"}
+    )
     assert store_article(fresh_db, edited, None) == "updated"
     rows = list(fresh_db["articles"].rows)
     assert len(rows) == 1

@@ -37,6 +37,7 @@ class PortalSpider(scrapy.Spider):
     """Crawl one portal as its profile describes. Arguments: `url` (one article only)."""
 
     profile: ClassVar[Profile]
+    allowed_domains: list[str]
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -100,7 +101,9 @@ class PortalSpider(scrapy.Spider):
     def _listing_request(self, path: str, page: int) -> scrapy.Request:
         url = f"{self.base_url}{path}?{self.profile.urls.page_param}={page}"
         return scrapy.Request(
-            url, callback=self.parse_listing, errback=self.listing_failed,
+            url,
+            callback=self.parse_listing,
+            errback=self.listing_failed,
             cb_kwargs={"path": path, "page": page},
         )
 
@@ -144,13 +147,21 @@ class PortalSpider(scrapy.Spider):
     def parse_article(self, response: Response) -> Iterator[FetchedPage | FetchFailure]:
         url = self.portal_url(response.url)
         if not isinstance(response, TextResponse):
-            content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-            yield FetchFailure(url=url, site=self.name, status=response.status,
-                               reason=f"not an HTML page (Content-Type: {content_type or 'none'})")
+            content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
+            yield FetchFailure(
+                url=url,
+                site=self.name,
+                status=response.status,
+                reason=f"not an HTML page (Content-Type: {content_type or 'none'})",
+            )
             return
         yield FetchedPage(
-            url=url, fetched_from=response.url, site=self.name, status=response.status,
-            fetched_at=datetime.now(UTC), html=response.text,
+            url=url,
+            fetched_from=response.url,
+            site=self.name,
+            status=response.status,
+            fetched_at=datetime.now(UTC),
+            html=response.text,
         )
 
     def listing_failed(self, failure: Failure) -> None:
@@ -171,8 +182,9 @@ class PortalSpider(scrapy.Spider):
         status = failure.value.response.status if failure.check(HttpError) else None
         reason = _reason(failure)
         self.logger.warning("article %s not fetched: %s", request.url, reason)
-        yield FetchFailure(url=self.portal_url(request.url), site=self.name, status=status,
-                           reason=reason)
+        yield FetchFailure(
+            url=self.portal_url(request.url), site=self.name, status=status, reason=reason
+        )
 
 
 def _reason(failure: Failure) -> str:
