@@ -3,23 +3,30 @@ what happened in the crawl stats (`vnnews/...`)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
+from pipelines.enrich import enrich_article
 from pipelines.errors import ParseError
 from pipelines.parse import parse_article
 from pipelines.store import (
+    find_article_id,
     finish_run,
+    is_enriched,
     open_db,
     record_failure,
     start_run,
     store_article,
+    store_enrichment,
     store_page,
 )
+from pipelines.workers import enrich_pool
 from schemas.page import FetchedPage, FetchFailure, ParsedPage
 from scraper.profiles import get_profile
 
@@ -51,6 +58,40 @@ class ParsePipeline:
             return ParsedPage(page=item, error=f"parser crashed: {type(exc).__name__}: {exc}")
         self.stats.inc_value("vnnews/parse/ok")
         return ParsedPage(page=item, article=article)
+
+
+class EnrichPipeline:
+    """ParsedPage → ParsedPage with its Enrichment, computed in a process pool.
+
+    Off with VNNEWS_ENRICH = False (`--no-enrich`); VNNEWS_ENRICH_WORKERS sets the number of
+    processes (0: one per CPU).
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        if not crawler.settings.getbool("VNNEWS_ENRICH"):
+            raise NotConfigured("enrichment is off (VNNEWS_ENRICH)")
+        self.stats = crawler.stats
+        self.pool = enrich_pool(crawler.settings.getint("VNNEWS_ENRICH_WORKERS"))
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> EnrichPipeline:
+        return cls(crawler)
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ParsedPage) or item.article is None:
+            return item
+        loop = asyncio.get_running_loop()
+        try:
+            enrichment = await loop.run_in_executor(self.pool, enrich_article, item.article)
+        except Exception:  # the article is still stored, without its entities
+            self.stats.inc_value("vnnews/enrich/failed")
+            logger.error("%s: enrichment failed", item.article.url, exc_info=True)
+            return item
+        self.stats.inc_value("vnnews/enrich/ok")
+        return item.model_copy(update={"enrichment": enrichment})
+
+    def close_spider(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 class StorePipeline:
@@ -89,8 +130,16 @@ class StorePipeline:
         page_id = store_page(self.db, item.page)
         self.stats.inc_value("vnnews/pages")
         if item.article is not None:
+            # Mentions are rewritten only when the article changed or was never enriched.
+            needs_enrichment = item.enrichment is not None and (
+                not is_enriched(self.db, item.article.url)
+            )
             outcome = store_article(self.db, item.article, page_id)
             self.stats.inc_value(f"vnnews/articles/{outcome}")
+            if item.enrichment is not None and (outcome != "unchanged" or needs_enrichment):
+                store_enrichment(
+                    self.db, find_article_id(self.db, item.article.url) or 0, item.enrichment
+                )
         else:
             self._fail(
                 item.page.site, item.page.url, "parse", item.error or "unknown", item.page.status

@@ -97,7 +97,58 @@ def _v1_initial(db: Database) -> None:
     db.table("failures").create_index(["url"])
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_v1_initial]
+def _v2_enrichment(db: Database) -> None:
+    """Who, where, how much: entities, their mentions, and figures (the enrich stage)."""
+    db.table("articles").add_column("enriched_at", str)
+    db.table("entities").create(
+        {"id": int, "kind": str, "key": str, "name": str, "province_2025": str},
+        pk="id",
+        not_null={"kind", "key", "name"},
+    )
+    db.table("entities").create_index(["kind", "key"], unique=True)
+    db.table("entities").create_index(["name"])
+    db.table("mentions").create(
+        {
+            "id": int,
+            "article_id": int,
+            "entity_id": int,
+            "field": str,
+            "start": int,
+            "end": int,
+            "surface": str,
+            "role": str,
+            "sentence": str,
+        },
+        pk="id",
+        not_null={"article_id", "entity_id", "field", "start", "end", "surface"},
+        foreign_keys=[("article_id", "articles", "id"), ("entity_id", "entities", "id")],
+    )
+    db.table("mentions").create_index(["article_id"])
+    db.table("mentions").create_index(["entity_id"])
+    db.table("figures").create(
+        {
+            "id": int,
+            "article_id": int,
+            "field": str,
+            "start": int,
+            "end": int,
+            "text": str,
+            "value": float,
+            "unit": str,
+            "counted": str,
+            "qualifier": str,
+            "province": str,
+            "sentence": str,
+        },
+        pk="id",
+        not_null={"article_id", "field", "start", "end", "text", "value", "unit"},
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db.table("figures").create_index(["article_id"])
+    db.table("figures").create_index(["province", "unit"])
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [_v1_initial, _v2_enrichment]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -17,6 +17,7 @@ from sqlite_utils import Database
 
 from pipelines.migrations import migrate
 from schemas.article import Article
+from schemas.enrichment import Enrichment
 from schemas.page import FetchedPage
 
 Outcome = Literal["new", "updated", "unchanged"]
@@ -178,3 +179,57 @@ def record_failure(
                 "at": utc_now(),
             }
         )
+
+
+def store_enrichment(db: Database, article_id: int, enrichment: Enrichment) -> None:
+    """Replace the article's mentions and figures with these (never adds to old ones)."""
+    with db.conn:
+        db.execute("DELETE FROM mentions WHERE article_id = ?", [article_id])
+        db.execute("DELETE FROM figures WHERE article_id = ?", [article_id])
+        entity_ids: dict[tuple[str, str], int] = {}
+        mentions = []
+        for mention in enrichment.mentions:
+            identity = (mention.kind, mention.key)
+            if identity not in entity_ids:
+                entity_ids[identity] = _entity_id(
+                    db, mention.kind, mention.key, mention.name, mention.province_2025
+                )
+            mentions.append(
+                {
+                    "article_id": article_id,
+                    "entity_id": entity_ids[identity],
+                    "field": mention.field,
+                    "start": mention.start,
+                    "end": mention.end,
+                    "surface": mention.surface,
+                    "role": "; ".join(mention.roles) or None,
+                    "sentence": mention.sentence,
+                }
+            )
+        db.table("mentions").insert_all(mentions)
+        db.table("figures").insert_all(
+            {"article_id": article_id, **figure.model_dump()} for figure in enrichment.figures
+        )
+        db.execute("UPDATE articles SET enriched_at = ? WHERE id = ?", [utc_now(), article_id])
+
+
+def _entity_id(db: Database, kind: str, key: str, name: str, province_2025: str | None) -> int:
+    row = db.execute("SELECT id FROM entities WHERE kind = ? AND key = ?", [kind, key]).fetchone()
+    if row:
+        return int(row[0])
+    cursor = db.execute(
+        "INSERT INTO entities (kind, key, name, province_2025) VALUES (?, ?, ?, ?)",
+        [kind, key, name, province_2025],
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+def find_article_id(db: Database, url: str) -> int | None:
+    row = db.execute("SELECT id FROM articles WHERE url = ?", [url]).fetchone()
+    return int(row[0]) if row else None
+
+
+def is_enriched(db: Database, url: str) -> bool:
+    row = db.execute("SELECT enriched_at FROM articles WHERE url = ?", [url]).fetchone()
+    return bool(row and row[0])

@@ -31,3 +31,37 @@ def label_key(text: str) -> str:
 def same_text(a: str, b: str) -> bool:
     """Equal once case, spacing and closing punctuation are ignored (caption vs paragraph)."""
     return tidy_line(a).rstrip(" .").casefold() == tidy_line(b).rstrip(" .").casefold()
+
+
+# Old-style tone placement ("hoà", "thuỷ") → the modern one ("hòa", "thủy") in open syllables
+# (oa, oe, uy with no final consonant). Two characters become two, so offsets are kept.
+def _tone_pairs() -> dict[str, str]:
+    pairs = {}
+    for first, second in (("o", "a"), ("o", "e"), ("u", "y")):
+        for tone in "\u0300\u0301\u0309\u0303\u0323":
+            for f, sec in (
+                (first, second),
+                (first.upper(), second),
+                (first.upper(), second.upper()),
+            ):
+                old = f + unicodedata.normalize("NFC", sec + tone)
+                new = unicodedata.normalize("NFC", f + tone) + sec
+                pairs[old] = new
+    return pairs
+
+
+_PAIRS = _tone_pairs()
+_OLD_TONE = re.compile(r"(?<![qQ])(" + "|".join(_PAIRS) + r")(?!\w)")
+
+
+def modern_tones(text: str) -> str:
+    """'Khánh Hoà' → 'Khánh Hòa', 'thuỷ' → 'thủy'; the result has the same length."""
+    return _OLD_TONE.sub(lambda m: _PAIRS[m[1]], text)
+
+
+def fold(text: str) -> str:
+    """Lower-case, no diacritics, đ → d: the key under which 'Lê Thành Đô', 'Le Thanh Do' and
+    'LÊ THÀNH ĐÔ' are the same."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.casefold().split())

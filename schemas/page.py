@@ -11,6 +11,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from schemas.article import Article
+from schemas.enrichment import Enrichment
 
 
 class FetchedPage(BaseModel):
@@ -44,4 +45,5 @@ class ParsedPage(BaseModel):
 
     page: FetchedPage
     article: Article | None = None
+    enrichment: Enrichment | None = None  # None when the enrich stage is off or failed
     error: str | None = None

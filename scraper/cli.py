@@ -34,6 +34,16 @@ def db_option(default: str = "vnnews.db") -> Callable[[F], F]:
     )
 
 
+def enrich_option(function: F) -> F:
+    """`--no-enrich`: skip people, provinces, organisations and figures (faster)."""
+    return click.option(
+        "--enrich/--no-enrich",
+        default=True,
+        show_default=True,
+        help="Find people, provinces, organisations and figures (VNNEWS_ENRICH).",
+    )(function)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="vnnews")
 def cli() -> None:
@@ -49,6 +59,7 @@ def cli() -> None:
 @click.option("--url", "single_url", help="Crawl this one article URL only.")
 @click.option("--max-pages", type=click.IntRange(min=0), help="Listing pages per section (0: all).")
 @click.option("--max-articles", type=click.IntRange(min=0), help="Stop after this many articles.")
+@enrich_option
 @click.option(
     "--log-level",
     default="INFO",
@@ -70,6 +81,7 @@ def crawl(
     single_url: str | None,
     max_pages: int | None,
     max_articles: int | None,
+    enrich: bool,
     log_level: str,
     extra: tuple[str, ...],
 ) -> None:
@@ -85,7 +97,11 @@ def crawl(
 
     _known_site(site)
     _usable_db(db_path)
-    overrides: dict[str, Any] = {"VNNEWS_DB": db_path, "LOG_LEVEL": log_level.upper()}
+    overrides: dict[str, Any] = {
+        "VNNEWS_DB": db_path,
+        "LOG_LEVEL": log_level.upper(),
+        "VNNEWS_ENRICH": enrich,
+    }
     if base_url:
         overrides["VNNEWS_BASE_URL"] = base_url
     if max_pages is not None:
@@ -113,7 +129,8 @@ def crawl(
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--url", help="The page's URL (default: its canonical link or og:url).")
 @click.option("--site", help="The portal (default: recognised from the URL, then the markup).")
-def extract(files: tuple[str, ...], url: str | None, site: str | None) -> None:
+@enrich_option
+def extract(files: tuple[str, ...], url: str | None, site: str | None, enrich: bool) -> None:
     """Parse saved pages exactly as the crawler does; print one JSON object per page.
 
     \b
@@ -136,6 +153,10 @@ def extract(files: tuple[str, ...], url: str | None, site: str | None) -> None:
             profile = get_profile(site) if site else _recognise(html, page)
             article = parse_article(html, page, profile)
             record |= article.to_record()
+            if enrich:
+                from pipelines.enrich import enrich_article
+
+                record |= enrich_article(article).to_record()
         except (VnnewsError, OSError, UnicodeDecodeError) as exc:
             failed += 1
             record |= {"url": url, "error": str(exc)}
@@ -145,7 +166,8 @@ def extract(files: tuple[str, ...], url: str | None, site: str | None) -> None:
 
 @cli.command()
 @db_option(default="vnnews-demo.db")
-def demo(db_path: str) -> None:
+@enrich_option
+def demo(db_path: str, enrich: bool) -> None:
     """Crawl the bundled offline snapshot of tuyengiao.vn and summarise the result.
 
     \b
@@ -162,7 +184,12 @@ def demo(db_path: str) -> None:
     with Mirror(snapshot_dir("tuyengiao")) as mirror:
         click.echo(f"Serving the bundled tuyengiao.vn snapshot at {mirror.url}", err=True)
         settings = crawl_settings(
-            {"VNNEWS_DB": db_path, "VNNEWS_BASE_URL": mirror.url, "LOG_LEVEL": "ERROR"}
+            {
+                "VNNEWS_DB": db_path,
+                "VNNEWS_BASE_URL": mirror.url,
+                "LOG_LEVEL": "ERROR",
+                "VNNEWS_ENRICH": enrich,
+            }
         )
         result = run_crawl("tuyengiao", settings)
     db = open_db(db_path)
@@ -194,6 +221,48 @@ def mirror(site: str, host: str, port: int) -> None:
         server.wait()
     except KeyboardInterrupt:
         server.stop()
+
+
+@cli.command()
+@db_option()
+@click.option("--site", help="Only this portal's pages (default: all).")
+@enrich_option
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Processes for enrichment (0: one per CPU).",
+)
+def reprocess(db_path: str, site: str | None, enrich: bool, workers: int) -> None:
+    """Parse and enrich the stored raw pages again, without fetching anything.
+
+    Run it after upgrading vnnews or editing a site profile: articles are updated in place,
+    their mentions and figures replaced.
+
+    \b
+    Examples:
+      vnnews reprocess --db tuyengiao.db
+      vnnews reprocess --db all.db --site tuyengiao --no-enrich
+    """
+    from pipelines.store import open_db
+    from scraper.reprocess import latest_pages
+    from scraper.reprocess import reprocess as run_reprocess
+
+    if site:
+        _known_site(site)
+    _usable_db(db_path)
+    db = open_db(db_path)
+    total = len(latest_pages(db, site))
+    with click.progressbar(length=total, label="Reprocessing", file=sys.stderr) as bar:
+        counts = run_reprocess(db, site, enrich, workers, bar.update)
+    click.echo(
+        f"{counts['vnnews/pages']} pages: {counts['vnnews/articles/new']} new, "
+        f"{counts['vnnews/articles/updated']} updated, "
+        f"{counts['vnnews/articles/unchanged']} unchanged articles, "
+        f"{counts['vnnews/failures']} failures → {db_path}",
+        err=True,
+    )
 
 
 @cli.command()

@@ -23,6 +23,10 @@ VNNEWS_BASE_URL = ""
 VNNEWS_MAX_PAGES = 10
 # Stop scheduling article pages after this many (0: no limit).
 VNNEWS_MAX_ARTICLES = 0
+# Find people, provinces, organisations and figures in each article (the enrich stage).
+VNNEWS_ENRICH = True
+# Processes for the enrich stage (0: one per CPU).
+VNNEWS_ENRICH_WORKERS = 0
 # Who runs the crawler: appended to the User-Agent so a portal's admin can reach the operator.
 VNNEWS_CONTACT = os.environ.get("VNNEWS_CONTACT", "")
 
@@ -50,6 +54,7 @@ REMOTE_CONTROL_ENABLED = False
 # --- stages ----------------------------------------------------------------------------------
 ITEM_PIPELINES = {
     "pipelines.adapters.ParsePipeline": 300,
+    "pipelines.adapters.EnrichPipeline": 500,
     "pipelines.adapters.StorePipeline": 900,
 }
 

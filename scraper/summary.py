@@ -26,6 +26,18 @@ def summarize(db: Database, path: str) -> str:
         f"Published: {first or '-'} … {last or '-'}",
         f"Failures recorded: {failures} (see the failures table)",
     ]
+    kinds = dict(db.execute("SELECT kind, count(*) FROM entities GROUP BY kind").fetchall())
+    if kinds:
+        figures = db.execute("SELECT count(*) FROM figures").fetchone()[0]
+        people = db.execute(
+            "SELECT e.name, count(*) FROM mentions m JOIN entities e ON e.id = m.entity_id "
+            "WHERE e.kind = 'person' GROUP BY e.id ORDER BY 2 DESC, 1 LIMIT 3"
+        ).fetchall()
+        lines.append(
+            f"Found: {kinds.get('person', 0)} people, {kinds.get('province', 0)} provinces, "
+            f"{kinds.get('organization', 0)} organisations, {figures} figures; most named: "
+            + ", ".join(f"{name} ({count})" for name, count in people)
+        )
     sample = db.execute(
         "SELECT title, published_at, url, authors, body FROM articles "
         "ORDER BY published_at DESC LIMIT 1"

@@ -43,3 +43,12 @@ def run(
     return subprocess.run(
         command, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout
     )
+
+
+def crawl(
+    path: Path, base_url: str, *extra: str, expect: int = 0
+) -> subprocess.CompletedProcess[str]:
+    """`vnnews crawl tuyengiao` into `path` from `base_url`, checked for its exit code."""
+    result = run("vnnews", "crawl", "tuyengiao", "--db", str(path), "--base-url", base_url, *extra)
+    assert result.returncode == expect, result.stderr[-3000:]
+    return result

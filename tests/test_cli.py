@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from tests.conftest import SNAPSHOT, article_cases, expected, run
 
-COMMANDS = ["crawl", "extract", "demo", "sites", "mirror"]
+COMMANDS = ["crawl", "extract", "demo", "sites", "mirror", "reprocess"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -20,7 +20,7 @@ def test_every_command_has_help_with_an_example(command: str) -> None:
     assert "Example" in result.stdout
 
 
-@pytest.mark.parametrize("command", ["crawl", "demo"])
+@pytest.mark.parametrize("command", ["crawl", "demo", "reprocess"])
 def test_db_option_after_the_command(command: str) -> None:
     help_text = run("vnnews", command, "--help").stdout
     assert "--db FILE" in help_text
@@ -36,7 +36,7 @@ def test_sites_lists_portals_and_layouts() -> None:
 
 def test_extract_prints_the_expected_output_in_input_order() -> None:
     cases = article_cases()
-    result = run("vnnews", "extract", *(str(case / "page.html") for case in cases))
+    result = run("vnnews", "extract", "--no-enrich", *(str(case / "page.html") for case in cases))
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["file"] for line in lines] == [str(case / "page.html") for case in cases]
@@ -100,6 +100,8 @@ def test_demo_prints_a_summary_and_leaves_the_database(tmp_path: Path) -> None:
     assert "Articles: 10 (2021: 8, aspnet: 2), images: 13" in result.stdout
     assert "Published: 2019-05-15T08:15:00+07:00 … 2024-06-09T07:30:00+07:00" in result.stdout
     assert "Failures recorded: 2" in result.stdout
+    assert "Found: 10 people, 13 provinces" in result.stdout
+    assert "most named: Lê Thành Đô (3)" in result.stdout
     assert "Cao Bằng: Trao 250 suất học bổng cho học sinh nghèo vượt khó" in result.stdout
     assert Database(path)["articles"].count == 10
     again = run("vnnews", "demo", "--db", str(path))

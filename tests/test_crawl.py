@@ -10,7 +10,7 @@ import pytest
 from sqlite_utils import Database
 
 from scraper.mirror import Mirror
-from tests.conftest import ROOT, SNAPSHOT, article_cases, expected, run
+from tests.conftest import ROOT, SNAPSHOT, article_cases, crawl, expected, run
 
 SEED_URL = (
     "https://tuyengiao.vn/"
@@ -136,8 +136,7 @@ def test_second_crawl_adds_and_changes_nothing(
     path.write_bytes(crawled[0].read_bytes())
     before = snapshot_rows(Database(path))
     failures_before = len(before["failures"])
-    result = run("vnnews", "crawl", "tuyengiao", "--db", str(path), "--base-url", mirror.url)
-    assert result.returncode == 0, result.stderr[-2000:]
+    result = crawl(path, mirror.url)
     assert "0 new, 0 updated, 10 unchanged" in result.stderr
     after = snapshot_rows(Database(path))
     for table in ("articles", "images", "pages"):
@@ -149,18 +148,7 @@ def test_second_crawl_adds_and_changes_nothing(
 
 def test_single_url(mirror: Mirror, tmp_path: Path) -> None:
     path = tmp_path / "one.db"
-    result = run(
-        "vnnews",
-        "crawl",
-        "tuyengiao",
-        "--db",
-        str(path),
-        "--base-url",
-        mirror.url,
-        "--url",
-        SEED_URL,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
+    crawl(path, mirror.url, "--url", SEED_URL)
     db = Database(path)
     assert [row["url"] for row in db["articles"].rows] == [SEED_URL]
     assert json.loads(next(db["runs"].rows)["stats"]).get("vnnews/listing/pages") is None
@@ -168,18 +156,7 @@ def test_single_url(mirror: Mirror, tmp_path: Path) -> None:
 
 def test_max_articles_limits_the_crawl(mirror: Mirror, tmp_path: Path) -> None:
     path = tmp_path / "few.db"
-    result = run(
-        "vnnews",
-        "crawl",
-        "tuyengiao",
-        "--db",
-        str(path),
-        "--base-url",
-        mirror.url,
-        "--max-articles",
-        "3",
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
+    crawl(path, mirror.url, "--max-articles", "3")
     db = Database(path)
     stats = json.loads(next(db["runs"].rows)["stats"])
     assert stats["vnnews/article_requests"] == 3
@@ -189,18 +166,7 @@ def test_max_articles_limits_the_crawl(mirror: Mirror, tmp_path: Path) -> None:
 
 def test_max_pages_1_reads_only_first_listing_pages(mirror: Mirror, tmp_path: Path) -> None:
     path = tmp_path / "p1.db"
-    result = run(
-        "vnnews",
-        "crawl",
-        "tuyengiao",
-        "--db",
-        str(path),
-        "--base-url",
-        mirror.url,
-        "--max-pages",
-        "1",
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
+    crawl(path, mirror.url, "--max-pages", "1")
     stats = json.loads(next(Database(path)["runs"].rows)["stats"])
     assert stats["vnnews/listing/pages"] == 8  # page 1 of each of the eight sections
     urls = {row["url"] for row in Database(path)["articles"].rows}
@@ -283,18 +249,7 @@ def test_malformed_pages_are_recorded_and_the_crawl_goes_on(tmp_path: Path) -> N
     )
     path = tmp_path / "bad.db"
     with Mirror(site) as server:
-        result = run(
-            "vnnews",
-            "crawl",
-            "tuyengiao",
-            "--db",
-            str(path),
-            "--base-url",
-            server.url,
-            "--max-pages",
-            "1",
-        )
-    assert result.returncode == 0, result.stderr[-2000:]
+        result = crawl(path, server.url, "--max-pages", "1")
     assert "Traceback" not in result.stderr
     db = Database(path)
     assert [row["url"] for row in db["articles"].rows] == [

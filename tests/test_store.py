@@ -43,7 +43,7 @@ def fetched(html: str = "<html>x</html>") -> FetchedPage:
 
 
 def test_new_database_has_schema_version_and_wal(fresh_db: Database) -> None:
-    assert fresh_db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 1
+    assert fresh_db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert fresh_db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert set(fresh_db.table_names()) >= {"articles", "images", "pages", "runs", "failures"}
 
@@ -51,7 +51,33 @@ def test_new_database_has_schema_version_and_wal(fresh_db: Database) -> None:
 def test_reopening_does_not_migrate_again(tmp_path: Path) -> None:
     open_db(tmp_path / "a.db").close()
     db = open_db(tmp_path / "a.db")
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_version_1_database_is_migrated_and_keeps_its_rows(
+    tmp_path: Path, article: Article
+) -> None:
+    from pipelines.migrations import MIGRATIONS
+
+    old = Database(tmp_path / "v1.db")
+    MIGRATIONS[0](old)
+    old.execute("PRAGMA user_version = 1")
+    old["articles"].insert(
+        {
+            "url": "https://tuyengiao.vn/a-148001",
+            "site": "tuyengiao",
+            "title": "Tin cũ",
+            "body": "Nội dung.",
+            "content_sha256": "x",
+            "first_seen_at": "2024-01-01T00:00:00+00:00",
+        }
+    )
+    old.close()
+    db = open_db(tmp_path / "v1.db")
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    row = next(db["articles"].rows)
+    assert (row["title"], row["enriched_at"]) == ("Tin cũ", None)
+    assert db["mentions"].count == 0
 
 
 def test_newer_schema_is_refused(tmp_path: Path) -> None:

@@ -1,0 +1,51 @@
+"""underthesea's CRF named-entity tagger, as character spans, computed once per sentence.
+
+Only the CRF model shipped inside the underthesea wheel is used — never `deep=True`, which
+downloads a model at run time. underthesea is imported on first use: loading it takes about a
+second, once per process.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from functools import lru_cache
+
+from pipelines.text import modern_tones
+
+# underthesea depends on huggingface-hub; nothing here may reach the network.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+logger = logging.getLogger(__name__)
+
+Span = tuple[int, int, str]  # start, end, tag ("PER", "LOC", "ORG", "MISC")
+
+
+@lru_cache(maxsize=8192)  # captions and datelines repeat across an article and a crawl
+def ner_spans(sentence: str) -> tuple[Span, ...]:
+    """Entity spans the CRF finds in `sentence`, with offsets into `sentence`."""
+    from underthesea import ner
+
+    try:
+        tokens = ner(sentence)
+    except Exception:  # underthesea must not take a crawl down with it
+        logger.warning(
+            "underthesea.ner failed on a sentence of %d characters", len(sentence), exc_info=True
+        )
+        return ()
+    # underthesea returns words tone-normalised (Hoà → Hòa); find them in the same form.
+    text = modern_tones(sentence)
+    spans: list[list[object]] = []
+    cursor = 0
+    previous = "O"
+    for word, _pos, _chunk, tag in tokens:
+        start = text.find(word, cursor)
+        if start < 0:
+            previous = "O"
+            continue
+        cursor = start + len(word)
+        if tag.startswith("I-") and previous[2:] == tag[2:] and spans:
+            spans[-1][1] = cursor
+        elif tag != "O":  # B-X, or an I-X that starts a span
+            spans.append([start, cursor, tag[2:]])
+        previous = tag
+    return tuple((int(s), int(e), str(t)) for s, e, t in spans)  # type: ignore[call-overload]

@@ -1,0 +1,82 @@
+"""Re-running parse (and enrich) over the raw pages already stored, without fetching."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from itertools import islice
+
+from sqlite_utils import Database
+
+from pipelines.enrich import enrich_article
+from pipelines.errors import ParseError
+from pipelines.parse import parse_article
+from pipelines.store import (
+    find_article_id,
+    finish_run,
+    page_html,
+    record_failure,
+    start_run,
+    store_article,
+    store_enrichment,
+)
+from pipelines.workers import enrich_pool
+from schemas.article import Article
+from scraper.profiles import get_profile
+
+BATCH = 32
+
+
+def latest_pages(db: Database, site: str | None) -> list[tuple[int, str, str]]:
+    """(page id, url, site) of the newest stored version of each page."""
+    where, params = ("WHERE site = ?", [site]) if site else ("", [])
+    rows = db.execute(
+        f"SELECT max(id), url, site FROM pages {where} GROUP BY url ORDER BY 1", params
+    ).fetchall()
+    return [(int(row[0]), row[1], row[2]) for row in rows]
+
+
+def reprocess(
+    db: Database,
+    site: str | None,
+    enrich: bool,
+    workers: int = 0,
+    advance: Callable[[int], None] = lambda n: None,
+) -> Counter[str]:
+    """Parse every stored page again, store what it yields, and re-enrich the articles."""
+    pages = latest_pages(db, site)
+    run_id = start_run(db, site or "*", "reprocess", {"enrich": enrich, "pages": len(pages)})
+    counts: Counter[str] = Counter()
+    pool = enrich_pool(workers) if enrich else None
+    try:
+        for batch in _batches(pages, BATCH):
+            parsed: list[tuple[int, Article]] = []
+            for page_id, url, page_site in batch:
+                try:
+                    parsed.append(
+                        (
+                            page_id,
+                            parse_article(page_html(db, page_id), url, get_profile(page_site)),
+                        )
+                    )
+                except ParseError as exc:
+                    counts["vnnews/failures"] += 1
+                    record_failure(db, run_id, page_site, url, "parse", str(exc))
+            enrichments = list(pool.map(enrich_article, [a for _, a in parsed])) if pool else []
+            for number, (page_id, article) in enumerate(parsed):
+                counts[f"vnnews/articles/{store_article(db, article, page_id)}"] += 1
+                if pool:
+                    store_enrichment(db, find_article_id(db, article.url) or 0, enrichments[number])
+            counts["vnnews/pages"] += len(batch)
+            advance(len(batch))
+    finally:
+        if pool:
+            pool.shutdown(wait=True, cancel_futures=True)
+        finish_run(db, run_id, "finished", dict(counts))
+    return counts
+
+
+def _batches(items: list[tuple[int, str, str]], size: int) -> Iterator[list[tuple[int, str, str]]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
