@@ -6,6 +6,7 @@ paragraph here is a run of inline content between block boundaries or line break
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from selectolax.lexbor import LexborNode
@@ -131,20 +132,24 @@ def drop_labelled_boxes(body: LexborNode, labels: Iterable[str]) -> int:
     Returns how many boxes were removed.
     """
     keys = {label_key(label) for label in labels}
+    starts = re.compile("^(?:" + "|".join(re.escape(k) for k in keys) + r")\s*:")
     doomed: list[LexborNode] = []
     doomed_ids: set[int] = set()
     # Decide first, remove after: a removed node must never be visited again.
     for node in body.css("*"):
+        raw = node.text(deep=True)
+        if len(raw) > 400:  # a label, or a "Xem thêm: <link>" line, is short
+            continue
         if has_ancestor_in(node, doomed_ids, stop=body):
             continue
-        text = label_key(node.text(deep=True))
+        text = label_key(raw)
         if not text:
             continue
         boxes: list[LexborNode] = []
         if text in keys:
             box = _box_of(node, body)
             boxes = [box, *(_following_link_blocks(box) if box.mem_id == node.mem_id else [])]
-        elif node.tag in BLOCK_TAGS and _starts_with_label(text, keys) and _link_share(node) > 0.5:
+        elif node.tag in BLOCK_TAGS and starts.match(text) and _link_share(node) > 0.5:
             boxes = [node]  # "Xem thêm: <a>Another article</a>"
         for box in boxes:
             if box.mem_id not in doomed_ids:
@@ -188,10 +193,6 @@ def _following_link_blocks(label: LexborNode) -> list[LexborNode]:
             blocks.append(sibling)
         sibling = sibling.next
     return blocks
-
-
-def _starts_with_label(text: str, keys: set[str]) -> bool:
-    return any(text.startswith(key + ":") or text.startswith(key + " :") for key in keys)
 
 
 def _link_text_len(node: LexborNode) -> int:

@@ -8,6 +8,7 @@ stage (in the tests) and stock `underthesea.ner` (in bench/), so the two are com
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -94,3 +95,25 @@ def table(results: dict[str, dict[str, Score]]) -> str:
                 f"| {s.true_positives} | {s.false_positives} | {s.false_negatives} |"
             )
     return "\n".join(lines)
+
+
+_TOKEN = re.compile(r"\w+")
+
+
+def shingles(text: str) -> Counter[tuple[str, ...]]:
+    """4-token shingles of `\\w+` tokens, the article-extraction benchmark's unit."""
+    tokens = _TOKEN.findall(text)
+    return Counter(tuple(tokens[i : i + 4]) for i in range(max(0, len(tokens) - 3)))
+
+
+def page_scores(predicted: str, truth: str) -> tuple[float | None, float | None]:
+    """(precision, recall) of one page's extracted body; None where undefined."""
+    got, want = shingles(predicted), shingles(truth)
+    tp = sum((got & want).values())
+    fp = sum(got.values()) - tp
+    fn = sum(want.values()) - tp
+    if fp == 0 and fn == 0:
+        return 1.0, 1.0
+    precision = tp / (tp + fp) if tp + fp else None
+    recall = tp / (tp + fn) if tp + fn else None
+    return precision, recall

@@ -6,21 +6,30 @@ import re
 import unicodedata
 
 # Zero-width characters and soft hyphens that CMS editors paste in and readers never see.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _NEWLINES = re.compile(r" *\n *")
 
 
 def tidy(text: str) -> str:
     """NFC-normalise and collapse runs of spaces (not newlines) to one space, trimmed."""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    text = _INVISIBLE.sub("", text)
     text = _SPACES.sub(" ", text)
     return _NEWLINES.sub("\n", text).strip()
 
 
 def tidy_line(text: str) -> str:
     """Like `tidy`, but newlines become spaces too: a title or caption is one line."""
-    return " ".join(tidy(text).split())
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(_INVISIBLE.sub("", text).split())
+
+
+def text_length(text: str) -> int:
+    """Characters of `text` once runs of white space count as one (cheap; for heuristics)."""
+    return len(" ".join(text.split()))
 
 
 def label_key(text: str) -> str:

@@ -128,7 +128,11 @@ def crawl(
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--url", help="The page's URL (default: its canonical link or og:url).")
-@click.option("--site", help="The portal (default: recognised from the URL, then the markup).")
+@click.option(
+    "--site",
+    help="The portal (default: recognised from the URL, then the markup; "
+    "pages of unknown portals are read by the generic extractor).",
+)
 @enrich_option
 def extract(files: tuple[str, ...], url: str | None, site: str | None, enrich: bool) -> None:
     """Parse saved pages exactly as the crawler does; print one JSON object per page.
@@ -151,7 +155,12 @@ def extract(files: tuple[str, ...], url: str | None, site: str | None, enrich: b
             if not page:
                 raise ParseError("no URL: the page has no canonical link or og:url; pass --url")
             profile = get_profile(site) if site else _recognise(html, page)
-            article = parse_article(html, page, profile)
+            if profile is None:  # no profile knows this portal: read it by content
+                from pipelines.generic import extract_generic
+
+                article = extract_generic(html, page)
+            else:
+                article = parse_article(html, page, profile)
             record |= article.to_record()
             if enrich:
                 from pipelines.enrich import enrich_article
@@ -302,7 +311,8 @@ def _known_site(site: str) -> None:
         raise click.BadParameter(str(exc), param_hint="SITE") from None
 
 
-def _recognise(html: str, url: str) -> Profile:
+def _recognise(html: str, url: str) -> Profile | None:
+    """The profile of the page's portal: by URL, then by markup; None if no profile fits."""
     profile = profile_for_url(url)
     if profile is not None:
         return profile
@@ -315,7 +325,7 @@ def _recognise(html: str, url: str) -> Profile:
         except ParseError:
             continue
         return candidate
-    raise ParseError(f"no site profile recognises {url}; pass --site")
+    return None
 
 
 def main() -> None:
