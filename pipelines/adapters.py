@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import date
 from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
-from scrapy.statscollectors import StatsCollector
+from scrapy.exceptions import DropItem, NotConfigured
 
 from pipelines.enrich import enrich_article
 from pipelines.errors import ParseError
@@ -34,14 +34,21 @@ logger = logging.getLogger(__name__)
 
 
 class ParsePipeline:
-    """FetchedPage → ParsedPage: an article, or the reason the page is not one."""
+    """FetchedPage → ParsedPage: an article, or the reason the page is not one.
 
-    def __init__(self, stats: StatsCollector) -> None:
-        self.stats = stats
+    With VNNEWS_SINCE, articles published before that date are dropped, and the listing that
+    led to them stops paging.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        since = crawler.settings.get("VNNEWS_SINCE") or ""
+        self.since = date.fromisoformat(since) if since else None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ParsePipeline:
-        return cls(crawler.stats)
+        return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, FetchedPage):
@@ -57,6 +64,14 @@ class ParsePipeline:
             logger.error("%s: parser crashed", item.url, exc_info=True)
             return ParsedPage(page=item, error=f"parser crashed: {type(exc).__name__}: {exc}")
         self.stats.inc_value("vnnews/parse/ok")
+        if self.since and article.published_at and article.published_at.date() < self.since:
+            self.stats.inc_value("vnnews/articles/before_since")
+            reached = getattr(self.crawler.spider, "listing_reached_since", None)
+            if reached is not None:
+                reached(item.via)
+            raise DropItem(
+                f"published {article.published_at:%Y-%m-%d}, before --since", log_level="DEBUG"
+            )
         return ParsedPage(page=item, article=article)
 
 

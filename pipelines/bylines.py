@@ -20,6 +20,8 @@ _CREDIT = re.compile(
 _AGENCY = re.compile(r"\s*[(\[](?P<agency>[^()\[\]]{2,40})[)\]]\s*$")
 # "Tin: Vũ Hà - Ảnh: Đức Anh": a second credit inside the line separates two names.
 _INNER_CREDIT = re.compile(r"\s*[-–,;]?\s*\b(?:ảnh|video|clip|đồ họa|đồ hoạ)\s*:\s*", re.IGNORECASE)
+# Degrees written before a name ("PGS, TS Nguyễn Văn Thạo", "ThS. Lê Hạnh"): not part of it.
+_DEGREES = re.compile(r"^(?:(?:GS|PGS|TS|ThS|Th\.S|TSKH|CN|BS|KS|NCS)\.?\s*[,.]?\s*)+(?=[A-ZĐÀ-Ỹ])")
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|\s-\s|\s–\s|\svà\s)\s*")
 _NAME_WORD = re.compile(r"^[A-ZĐÀ-Ỹ][\wÀ-ỹ.'’]*$")
 # Agencies and papers credited with "Theo ..." rather than a person.
@@ -33,8 +35,12 @@ class Byline(NamedTuple):
     agency: str | None
 
 
-def parse_byline(line: str) -> Byline | None:
-    """The byline in `line`, or None when the line is not shaped like one."""
+def parse_byline(line: str, trusted: bool = False) -> Byline | None:
+    """The byline in `line`, or None when the line is not shaped like one.
+
+    `trusted`: the line comes from an element the profile names as the byline, so a bare
+    name ("Thu Hằng") is taken as one; in running text it needs capitals or an agency.
+    """
     text = tidy_line(line)
     if not text or len(text) > 90 or (text.endswith((".", "?", "!")) and not text.endswith(").")):
         return None
@@ -46,16 +52,16 @@ def parse_byline(line: str) -> Byline | None:
     if paren := _AGENCY.search(rest):
         agency = paren["agency"].strip()
         rest = rest[: paren.start()]
-    rest = rest.strip(" .")
+    rest = _DEGREES.sub("", rest.strip(" ."))
     if rest.casefold() in _ANONYMOUS or (not rest and credit and agency):
         return Byline([], agency)
     if credit and credit["source"]:
         # "Theo TTXVN", "Theo Báo Nhân Dân": a source, not a person.
         return Byline([], agency or rest) if rest and _looks_like_name(rest) else None
-    names = [n for n in _NAME_SPLIT.split(rest) if n]
+    names = [_DEGREES.sub("", n) for n in _NAME_SPLIT.split(rest) if n]
     if not names or not all(_looks_like_name(n) for n in names):
         return None
-    if not credit and not agency and not all(n.isupper() for n in names):
+    if not credit and not agency and not trusted and not all(n.isupper() for n in names):
         # A bare capitalised line could be a place or a heading; only capitals or an
         # agency in parentheses make it a byline.
         return None

@@ -6,6 +6,7 @@ parses exactly as it did during the crawl.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -38,7 +39,7 @@ def parse_article(html: str, url: str, profile: Profile) -> Article:
         raise NotAnArticle(f"layout {layout.name!r} matched but the title is empty")
     article_url = canonical_url(tree, url, profile)
     sapo = _strip_prefixes(_first_text(container, layout.sapo), profile.strip_prefixes)
-    published_at = _published(container, layout.published)
+    published_at = _published(tree, container, layout.published)
     category = _first_text(container, layout.category)
     tags = _all_texts(container, layout.tags)
     byline = _byline_from(container, layout.byline)
@@ -50,6 +51,8 @@ def parse_article(html: str, url: str, profile: Profile) -> Article:
     images = take_images(container, layout, article_url)
     drop_labelled_boxes(body_node, profile.boilerplate)
     lines = _body_lines(paragraphs(body_node), images, title, sapo)
+    if lines and profile.strip_prefixes:  # "(ĐCSVN) - " may open the body when there is no sapo
+        lines[0] = _strip_prefixes(lines[0], profile.strip_prefixes) or lines[0]
     if byline is None:
         byline, lines = _byline_from_tail(lines)
     if not lines:
@@ -98,7 +101,8 @@ def canonical_url(tree: LexborHTMLParser, url: str, profile: Profile) -> str:
             chosen = absolute
             break
     parts = urlsplit(chosen)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
+    query = parts.query if profile.urls.keep_query else ""
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
 
 
 def _first_node(root: LexborNode, selectors: list[str]) -> LexborNode | None:
@@ -128,11 +132,23 @@ def _all_texts(root: LexborNode, selectors: list[str]) -> list[str]:
     return texts
 
 
-def _published(root: LexborNode, selectors: list[str]) -> datetime | None:
-    """The first stated publication time; a date with a time beats a bare date."""
+def _published(
+    tree: LexborHTMLParser, container: LexborNode, selectors: list[str]
+) -> datetime | None:
+    """The first stated publication time; a date with a time beats a bare date.
+
+    `meta` and `script` selectors read the whole page (they live in its head); the others
+    only the article's container, so the page header's date of today is never taken.
+    """
     bare_date = None
     for selector in selectors:
-        for node in root.css(selector):
+        in_head = selector.startswith(("meta", "script"))
+        for node in tree.css(selector) if in_head else container.css(selector):
+            if node.tag == "script":  # JSON-LD: its datePublished, not the first date in it
+                value = _json_ld_date(node.text(deep=True))
+                if value and (when := parse_datetime(value)):
+                    return when
+                continue
             for value in (
                 node.attributes.get("datetime"),
                 node.attributes.get("content"),
@@ -143,6 +159,19 @@ def _published(root: LexborNode, selectors: list[str]) -> datetime | None:
                     return when
                 bare_date = bare_date or when
     return bare_date
+
+
+def _json_ld_date(text: str) -> str | None:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    items = data if isinstance(data, list) else [data]
+    items += [node for item in items if isinstance(item, dict) for node in item.get("@graph", [])]
+    for item in items:
+        if isinstance(item, dict) and isinstance(item.get("datePublished"), str):
+            return str(item["datePublished"])
+    return None
 
 
 def _strip_prefixes(text: str | None, prefixes: list[str]) -> str | None:
@@ -156,7 +185,7 @@ def _byline_from(root: LexborNode, selectors: list[str]) -> Byline | None:
     node = _first_node(root, selectors)
     if node is None:
         return None
-    byline = parse_byline(node.text(deep=True))
+    byline = parse_byline(node.text(deep=True), trusted=True)
     node.decompose()
     return byline
 

@@ -25,6 +25,7 @@ class FetchedPage(BaseModel):
     status: int
     fetched_at: datetime
     html: str
+    via: str | None = None  # the listing the link was found on, if any
 
 
 class FetchFailure(BaseModel):

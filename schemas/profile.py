@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class _Strict(BaseModel):
@@ -22,13 +22,32 @@ class UrlRules(_Strict):
 
     article: str = Field(description="regex on the URL path; a match is an article page")
     listing: str | None = Field(default=None, description="regex on the path of listing pages")
-    start: list[str] = Field(min_length=1, description="listing paths a crawl starts from")
+    start: list[str] = Field(
+        default_factory=list,
+        description="listing paths a crawl starts from; '{page}' in a path is the page number, "
+        "otherwise the page goes in the `page_param` query parameter",
+    )
     page_param: str = Field(default="page", description="query parameter of listing pages")
     first_page: int = 1
     listing_links: list[str] = Field(
         default_factory=lambda: ["a[href]"],
         description="selectors of links on a listing page that may lead to articles",
     )
+    listing_json: str | None = Field(
+        default=None,
+        description="listings answer JSON; the listing HTML is at this dotted path",
+    )
+    feeds: list[str] = Field(default_factory=list, description="RSS or Atom feed paths")
+    sitemaps: list[str] = Field(default_factory=list, description="sitemap (or index) paths")
+    keep_query: bool = Field(
+        default=True, description="whether the query string is part of an article's URL"
+    )
+
+    @model_validator(mode="after")
+    def _has_a_way_in(self) -> UrlRules:
+        if not (self.start or self.feeds or self.sitemaps):
+            raise ValueError("give at least one of start, feeds or sitemaps")
+        return self
 
     @field_validator("article", "listing")
     @classmethod

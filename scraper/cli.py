@@ -7,6 +7,7 @@ import os
 import sqlite3
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -59,6 +60,11 @@ def cli() -> None:
 @click.option("--url", "single_url", help="Crawl this one article URL only.")
 @click.option("--max-pages", type=click.IntRange(min=0), help="Listing pages per section (0: all).")
 @click.option("--max-articles", type=click.IntRange(min=0), help="Stop after this many articles.")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Only articles published on or after this date (YYYY-MM-DD).",
+)
 @enrich_option
 @click.option(
     "--log-level",
@@ -81,6 +87,7 @@ def crawl(
     single_url: str | None,
     max_pages: int | None,
     max_articles: int | None,
+    since: datetime | None,
     enrich: bool,
     log_level: str,
     extra: tuple[str, ...],
@@ -108,6 +115,8 @@ def crawl(
         overrides["VNNEWS_MAX_PAGES"] = max_pages
     if max_articles is not None:
         overrides["VNNEWS_MAX_ARTICLES"] = max_articles
+    if since is not None:
+        overrides["VNNEWS_SINCE"] = since.date().isoformat()
     for pair in extra:
         name, sep, value = pair.partition("=")
         if not sep or not name:

@@ -23,6 +23,9 @@ VNNEWS_BASE_URL = ""
 VNNEWS_MAX_PAGES = 10
 # Stop scheduling article pages after this many (0: no limit).
 VNNEWS_MAX_ARTICLES = 0
+# Only articles published on or after this date (YYYY-MM-DD); bounds a backfill. Feed and
+# sitemap entries are filtered by their dates, listings stop paging once they reach it.
+VNNEWS_SINCE = ""
 # Find people, provinces, organisations and figures in each article (the enrich stage).
 VNNEWS_ENRICH = True
 # Processes for the enrich stage (0: one per CPU).

@@ -14,13 +14,17 @@ import pytest
 from scraper.mirror import Mirror
 
 ROOT = Path(__file__).resolve().parent.parent
-SNAPSHOT = ROOT / "tests" / "fixtures" / "tuyengiao"
+FIXTURES = ROOT / "tests" / "fixtures"
+SNAPSHOT = FIXTURES / "tuyengiao"
+PORTALS = ["tuyengiao", "nhandan", "dangcongsan", "baochinhphu", "qdnd", "tapchicongsan"]
 BIN = Path(sys.executable).parent
 
 
-def article_cases() -> list[Path]:
-    """Each article fixture folder: page.html and the expected output.json beside it."""
-    return sorted(p.parent for p in SNAPSHOT.glob("articles/*/output.json"))
+def article_cases(site: str | None = "tuyengiao") -> list[Path]:
+    """Each article fixture folder of `site` (None: of every portal): page.html and the
+    expected output.json beside it."""
+    pattern = f"{site or '*'}/articles/*/output.json"
+    return sorted(p.parent for p in FIXTURES.glob(pattern))
 
 
 def expected(case: Path) -> dict:

@@ -72,7 +72,9 @@ def test_extract_reports_bad_pages_and_goes_on(tmp_path: Path) -> None:
 def test_unknown_site_is_a_usage_error() -> None:
     result = run("vnnews", "crawl", "nhandann")
     assert result.returncode == 2
-    assert "unknown site 'nhandann'; known sites: tuyengiao" in result.stderr
+    assert (
+        "unknown site 'nhandann'; known sites: baochinhphu, dangcongsan, nhandan" in result.stderr
+    )
     assert "Traceback" not in result.stderr
 
 

@@ -193,7 +193,14 @@ def test_scrapy_crawl_from_the_repository_root(mirror: Mirror, tmp_path: Path) -
     assert result.returncode == 0, result.stderr[-2000:]
     assert Database(path)["articles"].count == 10
     listed = run("scrapy", "list", cwd=ROOT)
-    assert listed.stdout.split() == ["tuyengiao"]
+    assert listed.stdout.split() == [
+        "baochinhphu",
+        "dangcongsan",
+        "nhandan",
+        "qdnd",
+        "tapchicongsan",
+        "tuyengiao",
+    ]
 
 
 def test_unreachable_portal_exits_1_without_traceback(tmp_path: Path) -> None:

@@ -46,12 +46,19 @@ def test_profile_for_url() -> None:
 
 
 def test_unknown_site_names_the_known_ones() -> None:
-    with pytest.raises(UnknownSite, match="known sites: tuyengiao"):
+    with pytest.raises(UnknownSite, match="known sites: baochinhphu, .*, tuyengiao"):
         get_profile("nhandann")
 
 
 def test_builtin_profiles_are_keyed_by_name() -> None:
-    assert set(builtin_profiles()) == {"tuyengiao"}
+    assert set(builtin_profiles()) == {
+        "tuyengiao",
+        "nhandan",
+        "dangcongsan",
+        "baochinhphu",
+        "qdnd",
+        "tapchicongsan",
+    }
 
 
 def test_misspelled_field_is_an_error_naming_file_and_field(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from ipaddress import ip_address
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -21,6 +21,14 @@ from twisted.python.failure import Failure
 
 from schemas.page import FetchedPage, FetchFailure
 from schemas.profile import Profile
+from scraper.discovery import (
+    DiscoveryError,
+    Entry,
+    feed_entries,
+    json_listing_html,
+    on_or_after,
+    sitemap_entries,
+)
 
 
 def is_loopback(url: str) -> bool:
@@ -54,6 +62,8 @@ class PortalSpider(scrapy.Spider):
         spider.base_url = (settings.get("VNNEWS_BASE_URL") or cls.profile.base_url).rstrip("/")
         spider.max_pages = settings.getint("VNNEWS_MAX_PAGES")
         spider.max_articles = settings.getint("VNNEWS_MAX_ARTICLES")
+        since = settings.get("VNNEWS_SINCE") or ""
+        spider.since = date.fromisoformat(since) if since else None
         spider.allowed_domains = [urlsplit(spider.base_url).hostname or ""]
         return spider
 
@@ -64,7 +74,10 @@ class PortalSpider(scrapy.Spider):
         self.max_pages = 0
         self.max_articles = 0
         self.articles_requested = 0
+        self.since: date | None = None
         self._requested: set[str] = set()
+        # Listings whose articles are already older than --since: no further pages.
+        self._finished_listings: set[str] = set()
         self._article_re = re.compile(self.profile.urls.article)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -76,6 +89,12 @@ class PortalSpider(scrapy.Spider):
             return
         for path in self.profile.urls.start:
             yield self._listing_request(path, self.profile.urls.first_page)
+        for path in self.profile.urls.feeds:
+            yield scrapy.Request(
+                self.base_url + path, callback=self.parse_feed, errback=self.discovery_failed
+            )
+        for path in self.profile.urls.sitemaps:
+            yield self._sitemap_request(self.base_url + path)
 
     # --- URLs: the portal's own, and where they are fetched from ---------------------------------
 
@@ -99,7 +118,10 @@ class PortalSpider(scrapy.Spider):
     # --- requests -------------------------------------------------------------------------------
 
     def _listing_request(self, path: str, page: int) -> scrapy.Request:
-        url = f"{self.base_url}{path}?{self.profile.urls.page_param}={page}"
+        if "{page}" in path:  # /api/morenews-zone-1171-{page}.html, /chinh-tri/p/{page}
+            url = self.base_url + path.format(page=page)
+        else:
+            url = f"{self.base_url}{path}?{self.profile.urls.page_param}={page}"
         return scrapy.Request(
             url,
             callback=self.parse_listing,
@@ -107,44 +129,105 @@ class PortalSpider(scrapy.Spider):
             cb_kwargs={"path": path, "page": page},
         )
 
-    def _article_request(self, url: str, force: bool = False) -> scrapy.Request | None:
+    def _article_request(
+        self, url: str, force: bool = False, via: str | None = None
+    ) -> scrapy.Request | None:
         target = self.fetch_url(url)
         if target is None or not (force or self.is_article_url(target)):
             return None
-        return scrapy.Request(target, callback=self.parse_article, errback=self.article_failed)
+        return scrapy.Request(
+            target, callback=self.parse_article, errback=self.article_failed, cb_kwargs={"via": via}
+        )
+
+    def _sitemap_request(self, url: str) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_sitemap, errback=self.discovery_failed)
+
+    def _schedule(self, request: scrapy.Request | None) -> scrapy.Request | None:
+        """Count an article request against --max-articles; None when it is not to be made."""
+        if request is None or request.url in self._requested:
+            return None
+        if self.max_articles and self.articles_requested >= self.max_articles:
+            return None
+        self._requested.add(request.url)
+        self.articles_requested += 1
+        self.crawler.stats.inc_value("vnnews/article_requests")
+        return request
+
+    def listing_reached_since(self, via: str | None) -> None:
+        """Called by the parse stage when an article from `via` predates --since."""
+        if via:
+            self._finished_listings.add(via)
 
     # --- callbacks ------------------------------------------------------------------------------
 
     def parse_listing(self, response: Response, path: str, page: int) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
             return
-        tree = LexborHTMLParser(response.text)
+        html = response.text
+        if self.profile.urls.listing_json:
+            try:
+                html = json_listing_html(html, self.profile.urls.listing_json)
+            except DiscoveryError as exc:
+                self.crawler.stats.inc_value("vnnews/listing/invalid")
+                self.logger.warning("listing %s: %s", response.url, exc)
+                return
+        tree = LexborHTMLParser(html)
         found = 0
         for selector in self.profile.urls.listing_links:
             for link in tree.css(selector):
                 href = (link.attributes.get("href") or "").strip()
-                request = self._article_request(response.urljoin(href)) if href else None
+                request = self._article_request(response.urljoin(href), via=path) if href else None
                 if request is None:
                     continue
                 found += 1
                 # Counted here rather than left to the dupefilter, so --max-articles counts
                 # distinct articles (a listing links each one twice: thumbnail and title).
-                if request.url in self._requested or (
-                    self.max_articles and self.articles_requested >= self.max_articles
-                ):
-                    continue
-                self._requested.add(request.url)
-                self.articles_requested += 1
-                self.crawler.stats.inc_value("vnnews/article_requests")
-                yield request
+                if (scheduled := self._schedule(request)) is not None:
+                    yield scheduled
         self.crawler.stats.inc_value("vnnews/listing/pages")
         self.crawler.stats.inc_value("vnnews/listing/article_links", found)
         below_limit = not self.max_pages or page < self.profile.urls.first_page + self.max_pages - 1
         room = not self.max_articles or self.articles_requested < self.max_articles
-        if found and below_limit and room:
+        if found and below_limit and room and path not in self._finished_listings:
             yield self._listing_request(path, page + 1)
 
-    def parse_article(self, response: Response) -> Iterator[FetchedPage | FetchFailure]:
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        try:
+            entries = feed_entries(response.body)
+        except DiscoveryError as exc:
+            self.crawler.stats.inc_value("vnnews/feed/invalid")
+            self.logger.warning("feed %s: %s", response.url, exc)
+            return
+        self.crawler.stats.inc_value("vnnews/feed/entries", len(entries))
+        yield from self._entry_requests(entries)
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        try:
+            kind, entries = sitemap_entries(response.body)
+        except DiscoveryError as exc:
+            self.crawler.stats.inc_value("vnnews/sitemap/invalid")
+            self.logger.warning("sitemap %s: %s", response.url, exc)
+            return
+        if kind == "sitemapindex":  # follow the sitemaps changed since --since
+            for entry in entries:
+                target = self.fetch_url(entry.url)
+                if target and on_or_after(entry.when, self.since):
+                    yield self._sitemap_request(target)
+            return
+        self.crawler.stats.inc_value("vnnews/sitemap/entries", len(entries))
+        yield from self._entry_requests(entries)
+
+    def _entry_requests(self, entries: list[Entry]) -> Iterator[scrapy.Request]:
+        for entry in entries:
+            if not on_or_after(entry.when, self.since):
+                self.crawler.stats.inc_value("vnnews/discovery/before_since")
+                continue
+            if (request := self._schedule(self._article_request(entry.url))) is not None:
+                yield request
+
+    def parse_article(
+        self, response: Response, via: str | None = None
+    ) -> Iterator[FetchedPage | FetchFailure]:
         url = self.portal_url(response.url)
         if not isinstance(response, TextResponse):
             content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
@@ -162,6 +245,7 @@ class PortalSpider(scrapy.Spider):
             status=response.status,
             fetched_at=datetime.now(UTC),
             html=response.text,
+            via=via,
         )
 
     def listing_failed(self, failure: Failure) -> None:
@@ -172,6 +256,11 @@ class PortalSpider(scrapy.Spider):
             return
         self.crawler.stats.inc_value("vnnews/listing/failed")
         self.logger.warning("listing %s failed: %s", request.url, _reason(failure))
+
+    def discovery_failed(self, failure: Failure) -> None:
+        # A feed or sitemap that is missing or broken costs only itself.
+        self.crawler.stats.inc_value("vnnews/discovery/failed")
+        self.logger.warning("%s failed: %s", failure.request.url, _reason(failure))  # type: ignore[attr-defined]
 
     def article_failed(self, failure: Failure) -> Iterator[FetchFailure]:
         request = failure.request  # type: ignore[attr-defined]
