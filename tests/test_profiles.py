@@ -46,7 +46,7 @@ def test_profile_for_url() -> None:
 
 
 def test_unknown_site_names_the_known_ones() -> None:
-    with pytest.raises(UnknownSite, match="known sites: baochinhphu, .*, tuyengiao"):
+    with pytest.raises(UnknownSite, match=r"known sites: baochinhphu, .*, tuyengiao"):
         get_profile("nhandann")
 
 
