@@ -14,7 +14,6 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from pipelines.enrich import enrich_article
 from pipelines.errors import ParseError
-from pipelines.parse import parse_article
 from pipelines.store import (
     find_article_id,
     finish_run,
@@ -28,7 +27,7 @@ from pipelines.store import (
 )
 from pipelines.workers import enrich_pool
 from schemas.page import FetchedPage, FetchFailure, ParsedPage
-from scraper.profiles import get_profile
+from scraper.reading import read_article
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +53,7 @@ class ParsePipeline:
         if not isinstance(item, FetchedPage):
             return item
         try:
-            article = parse_article(item.html, item.url, get_profile(item.site))
+            article = read_article(item.html, item.url, item.site)
         except ParseError as exc:
             self.stats.inc_value("vnnews/parse/failed")
             logger.warning("%s: no article: %s", item.url, exc)

@@ -14,7 +14,8 @@ from pipelines.text import tidy_line
 
 _CREDIT = re.compile(
     r"^(?P<credit>(?:(?:tin|bài|ảnh|video|clip|đồ họa|đồ hoạ|infographic|thực hiện)"
-    r"(?:\s*(?:,|và|-|&)\s*)?)+|theo|nguồn)\s*[:\-–]\s*|^(?P<source>theo|nguồn)\s+",
+    r"(?:\s*(?:,|và|-|&)\s*)?)+|theo|nguồn|tác giả(?: bài viết)?)\s*[:\-–]\s*"
+    r"|^(?P<source>theo|nguồn)\s+",
     re.IGNORECASE,
 )
 _AGENCY = re.compile(r"\s*[(\[](?P<agency>[^()\[\]]{2,40})[)\]]\s*$")

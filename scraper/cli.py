@@ -17,7 +17,7 @@ from pipelines.errors import ParseError, VnnewsError
 from pipelines.parse import choose_layout, parse_article
 from schemas.profile import Profile
 from scraper import __version__
-from scraper.profiles import builtin_profiles, get_profile, profile_for_url
+from scraper.profiles import PROFILES_ENV, all_profiles, get_profile, profile_for_url, user_profiles
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,6 +33,28 @@ def db_option(default: str = "vnnews.db") -> Callable[[F], F]:
         show_default=True,
         help="SQLite database file (env: VNNEWS_DB).",
     )
+
+
+def profiles_option(function: F) -> F:
+    """`--profiles DIR`: the user's own site profiles (VNNEWS_PROFILES_DIR)."""
+
+    def use(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        if value:
+            os.environ[PROFILES_ENV] = value  # read by the spider loader, in this process
+        problems = user_profiles()[1]
+        if problems:
+            raise ConfigError("site profiles not loaded:\n  " + "\n  ".join(problems))
+        return value
+
+    return click.option(
+        "--profiles",
+        type=click.Path(file_okay=False),
+        envvar=PROFILES_ENV,
+        expose_value=False,
+        is_eager=True,
+        callback=use,
+        help="Directory of your own site profiles (*.toml).",
+    )(function)
 
 
 def enrich_option(function: F) -> F:
@@ -61,6 +83,19 @@ def cli() -> None:
 @click.option("--max-pages", type=click.IntRange(min=0), help="Listing pages per section (0: all).")
 @click.option("--max-articles", type=click.IntRange(min=0), help="Stop after this many articles.")
 @click.option(
+    "--start",
+    "starts",
+    multiple=True,
+    metavar="URL",
+    help="generic: a listing URL to start from (repeatable).",
+)
+@click.option(
+    "--article-pattern",
+    metavar="REGEX",
+    help="generic: links whose URL matches this regex are articles.",
+)
+@profiles_option
+@click.option(
     "--since",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="Only articles published on or after this date (YYYY-MM-DD).",
@@ -87,6 +122,8 @@ def crawl(
     single_url: str | None,
     max_pages: int | None,
     max_articles: int | None,
+    starts: tuple[str, ...],
+    article_pattern: str | None,
     since: datetime | None,
     enrich: bool,
     log_level: str,
@@ -99,10 +136,20 @@ def crawl(
       vnnews crawl tuyengiao
       vnnews crawl tuyengiao --max-pages 2 --db tuyengiao.db
       vnnews crawl tuyengiao --url https://tuyengiao.vn/chu-trong-khen-thuong-lao-dong-truc-tiep-cac-tap-the-o-vung-sau-vung-bien-gioi-148318
+      vnnews crawl nhandan --since 2024-01-01
+      vnnews crawl mysite --profiles ~/vnnews-profiles
+      vnnews crawl generic --start https://namdinh.dcs.vn/vi/news/tin-tuc-su-kien/ \\
+          --article-pattern '/vi/news/[^/]+/.+-[0-9]+[.]html$'
     """
     from scraper.runner import crawl_settings, run_crawl
 
-    _known_site(site)
+    spider_args: dict[str, str] = {}
+    if site == "generic":
+        if not starts or not article_pattern:
+            raise click.UsageError("crawl generic needs --start URL and --article-pattern REGEX")
+        spider_args = {"start": ",".join(starts), "article_pattern": article_pattern}
+    else:
+        _known_site(site)
     _usable_db(db_path)
     overrides: dict[str, Any] = {
         "VNNEWS_DB": db_path,
@@ -122,7 +169,7 @@ def crawl(
         if not sep or not name:
             raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="-s")
         overrides[name] = value
-    result = run_crawl(site, crawl_settings(overrides), url=single_url)
+    result = run_crawl(site, crawl_settings(overrides), url=single_url, **spider_args)
     stats = result.stats
     click.echo(
         f"{site}: {stats.get('vnnews/articles/new', 0)} new, "
@@ -143,6 +190,7 @@ def crawl(
     "pages of unknown portals are read by the generic extractor).",
 )
 @enrich_option
+@profiles_option
 def extract(files: tuple[str, ...], url: str | None, site: str | None, enrich: bool) -> None:
     """Parse saved pages exactly as the crawler does; print one JSON object per page.
 
@@ -284,6 +332,7 @@ def reprocess(db_path: str, site: str | None, enrich: bool, workers: int) -> Non
 
 
 @cli.command()
+@profiles_option
 def sites() -> None:
     """List the portals vnnews knows, with their layouts.
 
@@ -291,8 +340,10 @@ def sites() -> None:
     Example:
       vnnews sites
     """
-    for profile in builtin_profiles().values():
-        click.echo(f"{profile.name:<14} {profile.base_url:<28} {profile.title}")
+    user = user_profiles()[0]
+    for profile in sorted(all_profiles().values(), key=lambda p: p.name):
+        mark = " (your profile)" if profile.name in user else ""
+        click.echo(f"{profile.name:<14} {profile.base_url:<28} {profile.title}{mark}")
         for layout in profile.layouts:
             click.echo(f"{'':<14}   layout {layout.name}: {layout.description}")
 
@@ -328,7 +379,7 @@ def _recognise(html: str, url: str) -> Profile | None:
     from selectolax.lexbor import LexborHTMLParser
 
     tree = LexborHTMLParser(html)
-    for candidate in builtin_profiles().values():
+    for candidate in all_profiles().values():
         try:
             choose_layout(tree, candidate)
         except ParseError:

@@ -10,7 +10,6 @@ from sqlite_utils import Database
 
 from pipelines.enrich import enrich_article
 from pipelines.errors import ParseError
-from pipelines.parse import parse_article
 from pipelines.store import (
     find_article_id,
     finish_run,
@@ -22,7 +21,7 @@ from pipelines.store import (
 )
 from pipelines.workers import enrich_pool
 from schemas.article import Article
-from scraper.profiles import get_profile
+from scraper.reading import read_article
 
 BATCH = 32
 
@@ -53,12 +52,7 @@ def reprocess(
             parsed: list[tuple[int, Article]] = []
             for page_id, url, page_site in batch:
                 try:
-                    parsed.append(
-                        (
-                            page_id,
-                            parse_article(page_html(db, page_id), url, get_profile(page_site)),
-                        )
-                    )
+                    parsed.append((page_id, read_article(page_html(db, page_id), url, page_site)))
                 except ParseError as exc:
                     counts["vnnews/failures"] += 1
                     record_failure(db, run_id, page_site, url, "parse", str(exc))

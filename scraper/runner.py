@@ -51,11 +51,13 @@ class CrawlResult:
         return self.finish_reason in _GOOD_ENDS and fetched > 0
 
 
-def run_crawl(site: str, settings: Settings, url: str | None = None) -> CrawlResult:
+def run_crawl(
+    site: str, settings: Settings, url: str | None = None, **spider_args: str
+) -> CrawlResult:
     """Crawl `site` to completion (blocking); one call per process, as Scrapy's reactor allows."""
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(site)
-    kwargs = {"url": url} if url else {}
+    kwargs = {**spider_args, **({"url": url} if url else {})}
     process.crawl(crawler, **kwargs)
     # Scrapy installs its log handler when the crawl starts: filter it from then on.
     if settings.get("LOG_LEVEL") != "DEBUG":

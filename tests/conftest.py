@@ -56,3 +56,11 @@ def crawl(
     result = run("vnnews", "crawl", "tuyengiao", "--db", str(path), "--base-url", base_url, *extra)
     assert result.returncode == expect, result.stderr[-3000:]
     return result
+
+
+def crawl_snapshot(
+    site: str, root: Path, path: Path, *extra: str
+) -> subprocess.CompletedProcess[str]:
+    """`vnnews crawl SITE` into `path` from a mirror of the snapshot folder `root`."""
+    with Mirror(root) as mirror:
+        return run("vnnews", "crawl", site, "--db", str(path), "--base-url", mirror.url, *extra)

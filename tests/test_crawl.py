@@ -196,6 +196,7 @@ def test_scrapy_crawl_from_the_repository_root(mirror: Mirror, tmp_path: Path) -
     assert listed.stdout.split() == [
         "baochinhphu",
         "dangcongsan",
+        "generic",
         "nhandan",
         "qdnd",
         "tapchicongsan",

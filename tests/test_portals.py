@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from scraper.mirror import Mirror
-from tests.conftest import FIXTURES, article_cases, expected, run
+from tests.conftest import FIXTURES, article_cases, crawl_snapshot, expected
 
 PORTALS = ["nhandan", "dangcongsan", "baochinhphu", "qdnd", "tapchicongsan"]
 
@@ -21,10 +20,7 @@ def crawled(
 ) -> Iterator[tuple[str, Path, str]]:
     site = request.param
     path = tmp_path_factory.mktemp(site) / f"{site}.db"
-    with Mirror(FIXTURES / site) as mirror:
-        result = run(
-            "vnnews", "crawl", site, "--db", str(path), "--base-url", mirror.url, "--no-enrich"
-        )
+    result = crawl_snapshot(site, FIXTURES / site, path, "--no-enrich")
     assert result.returncode == 0, result.stderr[-3000:]
     yield site, path, result.stderr
 
@@ -79,19 +75,9 @@ def test_article_urls_carry_no_query(crawled: tuple[str, Path, str]) -> None:
 
 def test_since_filters_feed_entries(tmp_path: Path) -> None:
     path = tmp_path / "since.db"
-    with Mirror(FIXTURES / "baochinhphu") as mirror:
-        result = run(
-            "vnnews",
-            "crawl",
-            "baochinhphu",
-            "--db",
-            str(path),
-            "--base-url",
-            mirror.url,
-            "--no-enrich",
-            "--since",
-            "2024-09-15",
-        )
+    result = crawl_snapshot(
+        "baochinhphu", FIXTURES / "baochinhphu", path, "--no-enrich", "--since", "2024-09-15"
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     db = Database(path)
     ids = sorted(row["url"].rsplit("-", 1)[1] for row in db["articles"].rows)
@@ -104,21 +90,9 @@ def test_since_filters_feed_entries(tmp_path: Path) -> None:
 
 def test_since_stops_listing_pages(tmp_path: Path) -> None:
     path = tmp_path / "since-listing.db"
-    with Mirror(FIXTURES / "qdnd") as mirror:
-        result = run(
-            "vnnews",
-            "crawl",
-            "qdnd",
-            "--db",
-            str(path),
-            "--base-url",
-            mirror.url,
-            "--no-enrich",
-            "--since",
-            "2024-01-20",
-            "--max-pages",
-            "0",
-        )
+    result = crawl_snapshot(
+        "qdnd", FIXTURES / "qdnd", path, "--no-enrich", "--since", "2024-01-20", "--max-pages", "0"
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     db = Database(path)
     assert [row["published_at"][:10] for row in db["articles"].rows] == ["2024-01-25"]

@@ -7,7 +7,7 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime
 from ipaddress import ip_address
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
@@ -44,7 +44,7 @@ def is_loopback(url: str) -> bool:
 class PortalSpider(scrapy.Spider):
     """Crawl one portal as its profile describes. Arguments: `url` (one article only)."""
 
-    profile: ClassVar[Profile]
+    profile: Profile  # set on each subclass (one per site), or per instance (generic)
     allowed_domains: list[str]
 
     @classmethod
@@ -59,7 +59,7 @@ class PortalSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider.base_url = (settings.get("VNNEWS_BASE_URL") or cls.profile.base_url).rstrip("/")
+        spider.base_url = (settings.get("VNNEWS_BASE_URL") or spider.profile.base_url).rstrip("/")
         spider.max_pages = settings.getint("VNNEWS_MAX_PAGES")
         spider.max_articles = settings.getint("VNNEWS_MAX_ARTICLES")
         since = settings.get("VNNEWS_SINCE") or ""
@@ -88,7 +88,8 @@ class PortalSpider(scrapy.Spider):
             yield request
             return
         for path in self.profile.urls.start:
-            yield self._listing_request(path, self.profile.urls.first_page)
+            if (request := self._listing_request(path, self.profile.urls.first_page)) is not None:
+                yield request
         for path in self.profile.urls.feeds:
             yield scrapy.Request(
                 self.base_url + path, callback=self.parse_feed, errback=self.discovery_failed
@@ -117,7 +118,7 @@ class PortalSpider(scrapy.Spider):
 
     # --- requests -------------------------------------------------------------------------------
 
-    def _listing_request(self, path: str, page: int) -> scrapy.Request:
+    def _listing_request(self, path: str, page: int) -> scrapy.Request | None:
         if "{page}" in path:  # /api/morenews-zone-1171-{page}.html, /chinh-tri/p/{page}
             url = self.base_url + path.format(page=page)
         else:
@@ -189,7 +190,9 @@ class PortalSpider(scrapy.Spider):
         below_limit = not self.max_pages or page < self.profile.urls.first_page + self.max_pages - 1
         room = not self.max_articles or self.articles_requested < self.max_articles
         if found and below_limit and room and path not in self._finished_listings:
-            yield self._listing_request(path, page + 1)
+            next_page = self._listing_request(path, page + 1)
+            if next_page is not None:
+                yield next_page
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         try:

@@ -1,13 +1,16 @@
-"""One spider per built-in site profile, each named after its portal (`scrapy list`)."""
+"""One spider per site profile — built-in or the user's own — each named after its portal
+(`scrapy list`)."""
 
 from __future__ import annotations
 
-from scraper.profiles import builtin_profiles
+import logging
+
+from schemas.profile import Profile
+from scraper.profiles import all_profiles, user_profiles
 from scraper.spiders.portal import PortalSpider
 
 
-def spider_class(profile_name: str) -> type[PortalSpider]:
-    profile = builtin_profiles()[profile_name]
+def spider_class(profile: Profile) -> type[PortalSpider]:
     return type(
         f"{profile.name.capitalize()}Spider",
         (PortalSpider,),
@@ -15,5 +18,8 @@ def spider_class(profile_name: str) -> type[PortalSpider]:
     )
 
 
+for _problem in user_profiles()[1]:  # a broken user profile must not hide the others
+    logging.getLogger(__name__).error("site profile not loaded: %s", _problem)
+
 # Scrapy's spider loader finds spiders among a module's globals: publish each class once.
-globals().update({cls.__name__: cls for cls in map(spider_class, builtin_profiles())})
+globals().update({cls.__name__: cls for cls in map(spider_class, all_profiles().values())})
