@@ -148,7 +148,63 @@ def _v2_enrichment(db: Database) -> None:
     db.table("figures").create_index(["province", "unit"])
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_v1_initial, _v2_enrichment]
+def _fold_d(column: str) -> str:
+    # No SQLite tokenizer folds đ to d; the search copy does it in SQL, so any writer keeps it.
+    return f"replace(replace({column}, 'đ', 'd'), 'Đ', 'D')"
+
+
+def _v3_search(db: Database) -> None:
+    """Full-text search: a đ-folded copy of each article, indexed by FTS5 with
+    `unicode61 remove_diacritics 2`, kept in sync by triggers; entity names too; and the
+    views researchers query most."""
+    db.table("articles_search").create({"id": int, "title": str, "sapo": str, "body": str}, pk="id")
+    folded = ", ".join(_fold_d(f"new.{c}") for c in ("title", "sapo", "body"))
+    db.executescript(f"""
+        INSERT INTO articles_search (id, title, sapo, body)
+            SELECT id, {_fold_d("title")}, {_fold_d("sapo")}, {_fold_d("body")} FROM articles;
+        CREATE TRIGGER articles_to_search_ai AFTER INSERT ON articles BEGIN
+            INSERT INTO articles_search (id, title, sapo, body) VALUES (new.id, {folded});
+        END;
+        CREATE TRIGGER articles_to_search_au AFTER UPDATE ON articles BEGIN
+            DELETE FROM articles_search WHERE id = old.id;
+            INSERT INTO articles_search (id, title, sapo, body) VALUES (new.id, {folded});
+        END;
+        CREATE TRIGGER articles_to_search_ad AFTER DELETE ON articles BEGIN
+            DELETE FROM articles_search WHERE id = old.id;
+        END;
+    """)
+    db.table("articles_search").enable_fts(
+        ["title", "sapo", "body"], tokenize="unicode61 remove_diacritics 2", create_triggers=True
+    )
+    db.table("entities").enable_fts(
+        ["name", "key"], tokenize="unicode61 remove_diacritics 2", create_triggers=True
+    )
+    db.executescript("""
+        CREATE VIEW article_people AS
+            SELECT a.id AS article_id, a.published_at, a.site, a.title, a.url,
+                   e.id AS person_id, e.name AS person, m.role, m.sentence
+            FROM mentions m JOIN entities e ON e.id = m.entity_id
+            JOIN articles a ON a.id = m.article_id WHERE e.kind = 'person';
+        CREATE VIEW article_provinces AS
+            SELECT a.id AS article_id, a.published_at, a.site, a.title, a.url,
+                   e.id AS province_id, e.name AS province, e.province_2025,
+                   count(*) AS mentions
+            FROM mentions m JOIN entities e ON e.id = m.entity_id
+            JOIN articles a ON a.id = m.article_id WHERE e.kind = 'province'
+            GROUP BY a.id, e.id;
+        CREATE VIEW article_list AS
+            SELECT id, substr(published_at, 1, 10) AS day, substr(published_at, 1, 7) AS month,
+                   site, category, title, authors, agency, url
+            FROM articles;
+        CREATE VIEW province_figures AS
+            SELECT f.province, substr(a.published_at, 1, 4) AS year, f.text, f.value, f.unit,
+                   f.counted, f.qualifier, f.sentence, a.published_at, a.title, a.url, a.site
+            FROM figures f JOIN articles a ON a.id = f.article_id
+            WHERE f.province IS NOT NULL;
+    """)
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [_v1_initial, _v2_enrichment, _v3_search]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

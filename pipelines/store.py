@@ -15,7 +15,8 @@ from typing import Literal
 
 from sqlite_utils import Database
 
-from pipelines.migrations import migrate
+from pipelines.errors import VnnewsError
+from pipelines.migrations import SCHEMA_VERSION, migrate
 from schemas.article import Article
 from schemas.enrichment import Enrichment
 from schemas.page import FetchedPage
@@ -31,6 +32,38 @@ def open_db(path: str | Path) -> Database:
     db.execute("PRAGMA busy_timeout = 10000")
     migrate(db)
     return db
+
+
+class DatabaseUnusable(VnnewsError):
+    pass
+
+
+def open_db_readonly(path: str | Path) -> Database:
+    """Open an existing vnnews database for reading; a missing file or another schema
+    version is a DatabaseUnusable with what to do about it."""
+    import sqlite3
+
+    location = Path(path)
+    if not location.is_file():
+        raise DatabaseUnusable(f"{path}: no such database (crawl into it first, or pass --db)")
+    try:
+        conn = sqlite3.connect(f"file:{location}?mode=ro", uri=True, timeout=10)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.Error as exc:
+        raise DatabaseUnusable(f"{path}: cannot read: {exc}") from None
+    if version != SCHEMA_VERSION:
+        conn.close()
+        older = "older" if version < SCHEMA_VERSION else "newer"
+        advice = (
+            f"upgrade it with: vnnews reprocess --db {path}"
+            if version < SCHEMA_VERSION
+            else "upgrade vnnews"
+        )
+        raise DatabaseUnusable(
+            f"{path}: schema version {version} is {older} than this "
+            f"vnnews's ({SCHEMA_VERSION}); {advice}"
+        )
+    return Database(conn)
 
 
 def utc_now() -> str:

@@ -390,4 +390,6 @@ def _recognise(html: str, url: str) -> Profile | None:
 
 def main() -> None:
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "scraper.settings")
+    import scraper.explore  # noqa: F401  (registers search, entity, figures, export, serve)
+
     cli()

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The one setup step behind `make demo`, `make test` and CI: a .venv holding vnnews and the
 # exact dependency versions of constraints.txt. Re-running it is cheap: it reinstalls only when
-# pyproject.toml or constraints.txt changed. System packages the tests need would be installed
-# here too (apt-get); the current suite needs none.
+# pyproject.toml or constraints.txt changed. It also installs the Debian packages the tests
+# need when they are missing: Chromium, for the browser test of `vnnews serve`.
 #
 #   scripts/setup.sh         vnnews with what the demo and the tests need
 #   scripts/setup.sh dev     also the linters of `make check`
@@ -13,6 +13,16 @@ python=${PYTHON:-python3}
 if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
     echo "vnnews needs Python >= 3.11; set PYTHON=/path/to/python3.11 (found: $("$python" --version 2>&1))" >&2
     exit 2
+fi
+
+if [ "${1:-}" != "dev" ] && ! command -v chromium >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "Installing Chromium (Debian package) for the browser test ..." >&2
+        apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive \
+            apt-get install -y -qq chromium >/dev/null
+    else
+        echo "scripts/setup.sh: Chromium is missing; install the 'chromium' package (as root)" >&2
+    fi
 fi
 
 [ -x .venv/bin/python ] || "$python" -m venv .venv

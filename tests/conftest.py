@@ -64,3 +64,12 @@ def crawl_snapshot(
     """`vnnews crawl SITE` into `path` from a mirror of the snapshot folder `root`."""
     with Mirror(root) as mirror:
         return run("vnnews", "crawl", site, "--db", str(path), "--base-url", mirror.url, *extra)
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled snapshot crawled and enriched by `vnnews demo`, as a user gets it."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    result = run("vnnews", "demo", "--db", str(path))
+    assert result.returncode == 0, result.stderr[-3000:]
+    return path

@@ -21,6 +21,15 @@ def test_demo_runs_from_an_installed_wheel(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     wheel = next(wheels.glob("vnnews-*.whl"))
+    import zipfile
+
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {
+        "scraper/datasette/metadata.yaml",
+        "scraper/datasette/plugins/vnnews_search.py",
+        "scraper/sites/nhandan.toml",
+        "scraper/snapshot/qdnd/index.json",
+    } <= names
     subprocess.run(
         [*pip, "install", "--no-deps", "--target", str(site), str(wheel)],
         check=True,

@@ -130,3 +130,20 @@ def test_raw_page_kept_compressed_once(fresh_db: Database) -> None:
     stored = fresh_db.execute("SELECT length(html) FROM pages").fetchone()[0]
     assert stored < len(html.encode("utf-8")) / 2
     assert store_page(fresh_db, fetched(html + "<!-- edited -->")) != first
+
+
+def test_version_2_database_gains_search_and_views(tmp_path: Path, article: Article) -> None:
+    from pipelines.migrations import MIGRATIONS
+    from pipelines.search import search_articles
+
+    old = Database(tmp_path / "v2.db")
+    MIGRATIONS[0](old)
+    MIGRATIONS[1](old)
+    old.execute("PRAGMA user_version = 2")
+    old.close()
+    db = open_db(tmp_path / "v2.db")
+    store_article(db, article, None)
+    assert [h.title for h in search_articles(db, "Lao Cai thu ngan sach")] == [article.title]
+    assert {"article_people", "article_provinces", "province_figures", "article_list"} <= set(
+        db.view_names()
+    )
