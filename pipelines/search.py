@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from sqlite_utils import Database
 
@@ -115,7 +116,13 @@ def snippet(text: str, terms: list[str], width: int = 160) -> str:
 
 def _fold_each(text: str) -> str:
     """`fold`, character by character, so positions in the result are positions in `text`."""
-    return "".join(f if len(f := fold(ch) or ch) == 1 else ch for ch in text)
+    return "".join(map(_fold_char, text))
+
+
+@lru_cache(maxsize=4096)  # an alphabet's worth of characters, folded once
+def _fold_char(ch: str) -> str:
+    folded = fold(ch) or ch
+    return folded if len(folded) == 1 else ch
 
 
 def _find_word(folded: str, term: str) -> int:
