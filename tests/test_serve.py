@@ -120,3 +120,18 @@ def test_in_a_real_browser(server: str, tmp_path: Path, name: str, path: str) ->
         timeout=60,
     )
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+
+
+def test_every_table_and_column_is_described(demo_db: Path) -> None:
+    from sqlite_utils import Database
+
+    from scraper.datasette_config import metadata_for
+
+    tables = metadata_for(str(demo_db))["databases"]["demo"]["tables"]
+    db = Database(demo_db)
+    shown = [t for t in db.table_names() if not t.startswith(("articles_search", "entities_fts"))]
+    for name in shown + db.view_names():
+        assert tables[name]["description"], name
+        columns = tables[name].get("columns", {})
+        missing = [c.name for c in db[name].columns if c.name not in columns]
+        assert missing == [], f"{name}: {missing}"
