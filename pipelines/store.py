@@ -266,3 +266,34 @@ def find_article_id(db: Database, url: str) -> int | None:
 def is_enriched(db: Database, url: str) -> bool:
     row = db.execute("SELECT enriched_at FROM articles WHERE url = ?", [url]).fetchone()
     return bool(row and row[0])
+
+
+def stored_urls(db_path: str | Path, site: str) -> tuple[set[str], dict[str, str | None]]:
+    """For an incremental run: the portal URLs already fetched (pages) and the stored
+    articles with their publication times. Empty when the database does not exist yet."""
+    import sqlite3
+
+    if not Path(db_path).is_file():
+        return set(), {}
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        if "pages" not in tables:
+            return set(), {}
+        pages = {row[0] for row in conn.execute("SELECT url FROM pages WHERE site = ?", [site])}
+        articles = dict(
+            conn.execute(
+                "SELECT a.url, a.published_at FROM articles a WHERE a.site = ?", [site]
+            ).fetchall()
+        )
+        # An article's page may be stored under the URL it was fetched by.
+        fetched = dict(
+            conn.execute(
+                "SELECT p.url, a.published_at FROM articles a JOIN pages p ON p.id = a.page_id "
+                "WHERE a.site = ?",
+                [site],
+            ).fetchall()
+        )
+    finally:
+        conn.close()
+    return pages, {**articles, **fetched}

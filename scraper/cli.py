@@ -6,7 +6,8 @@ import json
 import os
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -96,6 +97,12 @@ def cli() -> None:
 )
 @profiles_option
 @click.option(
+    "--recheck",
+    is_flag=True,
+    help="Fetch every stored article of the portal again (from the database).",
+)
+@click.option("--full", is_flag=True, help="Ignore what is stored: fetch everything found.")
+@click.option(
     "--since",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="Only articles published on or after this date (YYYY-MM-DD).",
@@ -124,6 +131,8 @@ def crawl(
     max_articles: int | None,
     starts: tuple[str, ...],
     article_pattern: str | None,
+    recheck: bool,
+    full: bool,
     since: datetime | None,
     enrich: bool,
     log_level: str,
@@ -169,7 +178,10 @@ def crawl(
         if not sep or not name:
             raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="-s")
         overrides[name] = value
-    result = run_crawl(site, crawl_settings(overrides), url=single_url, **spider_args)
+    if recheck or full:
+        overrides["VNNEWS_FETCH_MODE"] = "all" if recheck else "full"
+    with _writer_lock(db_path, site):
+        result = run_crawl(site, crawl_settings(overrides), url=single_url, **spider_args)
     stats = result.stats
     click.echo(
         f"{site}: {stats.get('vnnews/articles/new', 0)} new, "
@@ -178,6 +190,8 @@ def crawl(
         f"{stats.get('vnnews/failures', 0)} failures; finished: {result.finish_reason} → {db_path}",
         err=True,
     )
+    if result.problem:
+        click.echo(f"vnnews crawl {site}: {result.problem}", err=True)
     sys.exit(0 if result.ok else 1)
 
 
@@ -247,7 +261,7 @@ def demo(db_path: str, enrich: bool) -> None:
     from scraper.summary import summarize
 
     _usable_db(db_path)
-    with Mirror(snapshot_dir("tuyengiao")) as mirror:
+    with _writer_lock(db_path, "tuyengiao"), Mirror(snapshot_dir("tuyengiao")) as mirror:
         click.echo(f"Serving the bundled tuyengiao.vn snapshot at {mirror.url}", err=True)
         settings = crawl_settings(
             {
@@ -320,7 +334,10 @@ def reprocess(db_path: str, site: str | None, enrich: bool, workers: int) -> Non
     _usable_db(db_path)
     db = open_db(db_path)
     total = len(latest_pages(db, site))
-    with click.progressbar(length=total, label="Reprocessing", file=sys.stderr) as bar:
+    with (
+        _writer_lock(db_path, site or "reprocess"),
+        click.progressbar(length=total, label="Reprocessing", file=sys.stderr) as bar,
+    ):
         counts = run_reprocess(db, site, enrich, workers, bar.update)
     click.echo(
         f"{counts['vnnews/pages']} pages: {counts['vnnews/articles/new']} new, "
@@ -362,6 +379,19 @@ def _usable_db(path: str) -> None:
         open_db(path).close()
     except (sqlite3.Error, VnnewsError) as exc:
         raise ConfigError(f"cannot use database {path}: {exc}") from None
+
+
+@contextmanager
+def _writer_lock(db_path: str, name: str) -> Iterator[None]:
+    """One writer per database and portal; a second one exits 75 with one line."""
+    from scraper.locks import EXIT_LOCKED, Locked, database_lock
+
+    try:
+        with database_lock(db_path, name):
+            yield
+    except Locked as exc:
+        click.echo(f"vnnews: {exc}", err=True)
+        sys.exit(EXIT_LOCKED)
 
 
 def _known_site(site: str) -> None:

@@ -39,16 +39,42 @@ def one_line_errors(record: logging.LogRecord) -> bool:
 @dataclass(frozen=True)
 class CrawlResult:
     stats: dict[str, Any]
+    max_errors: int = 0
 
     @property
     def finish_reason(self) -> str:
         return str(self.stats.get("finish_reason", "unknown"))
 
     @property
+    def problem(self) -> str | None:
+        """Why the crawl did not do its job, or None; Scrapy's own exit status does not say.
+
+        A run that found nothing new because everything is already stored did its job.
+        """
+        stats = self.stats
+        if self.finish_reason not in _GOOD_ENDS:
+            return f"the crawl stopped: {self.finish_reason}"
+        responses = stats.get("downloader/response_count", 0)
+        robots = stats.get("robotstxt/response_count", 0)
+        if responses - robots <= 0:
+            return "every fetch failed: the portal gave no answer"
+        found = (
+            stats.get("vnnews/listing/article_links", 0)
+            + stats.get("vnnews/feed/entries", 0)
+            + stats.get("vnnews/sitemap/entries", 0)
+            + stats.get("vnnews/recheck/requests", 0)
+            + stats.get("vnnews/single_url", 0)
+        )
+        if found == 0:
+            return "the listings, feeds and sitemaps yielded no article link"
+        errors = stats.get("vnnews/failures", 0) + stats.get("log_count/ERROR", 0)
+        if self.max_errors and errors > self.max_errors:
+            return f"{errors} errors, more than VNNEWS_MAX_ERRORS ({self.max_errors})"
+        return None
+
+    @property
     def ok(self) -> bool:
-        """Whether the crawl did its job; Scrapy's own exit status does not say."""
-        fetched = self.stats.get("vnnews/pages", 0) + self.stats.get("vnnews/listing/pages", 0)
-        return self.finish_reason in _GOOD_ENDS and fetched > 0
+        return self.problem is None
 
 
 def run_crawl(
@@ -64,4 +90,6 @@ def run_crawl(
         for handler in logging.root.handlers:
             handler.addFilter(one_line_errors)
     process.start()
-    return CrawlResult(stats=dict(crawler.stats.get_stats() or {}))
+    return CrawlResult(
+        stats=dict(crawler.stats.get_stats() or {}), max_errors=settings.getint("VNNEWS_MAX_ERRORS")
+    )

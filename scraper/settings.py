@@ -30,6 +30,13 @@ VNNEWS_SINCE = ""
 VNNEWS_ENRICH = True
 # Processes for the enrich stage (0: one per CPU).
 VNNEWS_ENRICH_WORKERS = 0
+# A run with more failures and errors than this exits 1 (0: no limit).
+VNNEWS_MAX_ERRORS = 100
+# Articles published within this many days are fetched again on each run, to catch edits.
+VNNEWS_RECHECK_DAYS = int(os.environ.get("VNNEWS_RECHECK_DAYS", "7"))
+# "known": skip stored articles (except the re-check window); "all": re-fetch every stored
+# article of the portal (--recheck); "full": ignore what is stored (--full).
+VNNEWS_FETCH_MODE = "known"
 # Who runs the crawler: appended to the User-Agent so a portal's admin can reach the operator.
 VNNEWS_CONTACT = os.environ.get("VNNEWS_CONTACT", "")
 
@@ -50,6 +57,8 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_TIMEOUT = 30
 RETRY_ENABLED = True
 RETRY_TIMES = 3
+# A cron run must end before the next one starts: stop after six hours at most.
+CLOSESPIDER_TIMEOUT = 6 * 3600
 # Never open a port nobody asked for.
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False

@@ -136,7 +136,8 @@ def test_second_crawl_adds_and_changes_nothing(
     path.write_bytes(crawled[0].read_bytes())
     before = snapshot_rows(Database(path))
     failures_before = len(before["failures"])
-    result = crawl(path, mirror.url)
+    # --full fetches everything again: identical pages change nothing.
+    result = crawl(path, mirror.url, "--full")
     assert "0 new, 0 updated, 10 unchanged" in result.stderr
     after = snapshot_rows(Database(path))
     for table in ("articles", "images", "pages"):
@@ -144,6 +145,56 @@ def test_second_crawl_adds_and_changes_nothing(
     # The same two pages fail again; each run records its own failures.
     assert len(after["failures"]) == failures_before + 2
     assert Database(path)["runs"].count == 2
+
+
+def test_incremental_run_fetches_only_what_is_new(
+    crawled: tuple[Path, object], mirror: Mirror, tmp_path: Path
+) -> None:
+    path = tmp_path / "cron.db"
+    path.write_bytes(crawled[0].read_bytes())
+    before = snapshot_rows(Database(path))
+    result = crawl(path, mirror.url)  # exit 0: nothing new is not a failure
+    assert "0 new, 0 updated, 0 unchanged" in result.stderr
+    stats = json.loads(list(Database(path)["runs"].rows)[-1]["stats"])
+    assert stats["vnnews/articles/known_skipped"] >= 11  # ten articles and the gallery page
+    assert stats["vnnews/listing/caught_up"] >= 1  # a page of known articles ends a listing
+    assert stats.get("vnnews/recheck/requests", 0) == 0  # nothing published in the last 7 days
+    after = snapshot_rows(Database(path))
+    for table in ("articles", "images", "pages"):
+        assert after[table] == before[table], table
+
+
+def test_recheck_refetches_stored_articles_from_the_database(
+    crawled: tuple[Path, object], mirror: Mirror, tmp_path: Path
+) -> None:
+    path = tmp_path / "recheck.db"
+    path.write_bytes(crawled[0].read_bytes())
+    result = crawl(path, mirror.url, "--recheck")
+    assert "0 new, 0 updated, 10 unchanged" in result.stderr
+    stats = json.loads(list(Database(path)["runs"].rows)[-1]["stats"])
+    assert stats["vnnews/recheck/requests"] == 10
+    assert stats.get("vnnews/listing/pages", 0) == 0  # not from listings
+
+
+def test_recheck_window_from_the_environment(
+    crawled: tuple[Path, object], mirror: Mirror, tmp_path: Path
+) -> None:
+    path = tmp_path / "window.db"
+    path.write_bytes(crawled[0].read_bytes())
+    # A window reaching back to 2019 covers every stored article.
+    result = run(
+        "vnnews",
+        "crawl",
+        "tuyengiao",
+        "--db",
+        str(path),
+        "--base-url",
+        mirror.url,
+        env={"VNNEWS_RECHECK_DAYS": "4000"},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    stats = json.loads(list(Database(path)["runs"].rows)[-1]["stats"])
+    assert stats["vnnews/recheck/requests"] == 10
 
 
 def test_single_url(mirror: Mirror, tmp_path: Path) -> None:

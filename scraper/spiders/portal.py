@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from ipaddress import ip_address
 from typing import Any
 from urllib.parse import urlsplit
@@ -64,6 +64,9 @@ class PortalSpider(scrapy.Spider):
         spider.max_articles = settings.getint("VNNEWS_MAX_ARTICLES")
         since = settings.get("VNNEWS_SINCE") or ""
         spider.since = date.fromisoformat(since) if since else None
+        spider.fetch_mode = settings.get("VNNEWS_FETCH_MODE") or "known"
+        if spider.fetch_mode != "full":
+            spider.load_stored(settings.get("VNNEWS_DB"), settings.getint("VNNEWS_RECHECK_DAYS"))
         spider.allowed_domains = [urlsplit(spider.base_url).hostname or ""]
         return spider
 
@@ -78,14 +81,40 @@ class PortalSpider(scrapy.Spider):
         self._requested: set[str] = set()
         # Listings whose articles are already older than --since: no further pages.
         self._finished_listings: set[str] = set()
+        # Incremental runs: pages already stored are not fetched again, except recent ones.
+        self.fetch_mode = "full"
+        self.known: set[str] = set()
+        self.recheck: list[str] = []
         self._article_re = re.compile(self.profile.urls.article)
+
+    def load_stored(self, db_path: str, recheck_days: int) -> None:
+        from pipelines.store import stored_urls
+
+        pages, articles = stored_urls(db_path, self.name)
+        self.known = pages | set(articles)
+        if self.fetch_mode == "all":  # --recheck: every stored article, from the database
+            self.recheck = sorted(articles)
+        else:
+            horizon = (datetime.now(UTC) - timedelta(days=recheck_days)).isoformat()
+            self.recheck = sorted(
+                url for url, when in articles.items() if when and _as_utc(when) >= horizon
+            )
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if self.single_url:
             request = self._article_request(self.single_url, force=True)
             if request is None:
                 raise ValueError(f"{self.single_url} is not a URL of {self.profile.name}")
+            self.crawler.stats.inc_value("vnnews/single_url")
             yield request
+            return
+        for url in self.recheck:  # from the database: a deleted article is in no listing
+            request = self._article_request(url, force=True)
+            if request is not None:
+                self._requested.add(request.url)
+                self.crawler.stats.inc_value("vnnews/recheck/requests")
+                yield request
+        if self.fetch_mode == "all":
             return
         for path in self.profile.urls.start:
             if (request := self._listing_request(path, self.profile.urls.first_page)) is not None:
@@ -147,6 +176,9 @@ class PortalSpider(scrapy.Spider):
         """Count an article request against --max-articles; None when it is not to be made."""
         if request is None or request.url in self._requested:
             return None
+        if self.fetch_mode != "full" and self.portal_url(request.url) in self.known:
+            self.crawler.stats.inc_value("vnnews/articles/known_skipped")
+            return None
         if self.max_articles and self.articles_requested >= self.max_articles:
             return None
         self._requested.add(request.url)
@@ -173,7 +205,7 @@ class PortalSpider(scrapy.Spider):
                 self.logger.warning("listing %s: %s", response.url, exc)
                 return
         tree = LexborHTMLParser(html)
-        found = 0
+        found = scheduled_here = 0
         for selector in self.profile.urls.listing_links:
             for link in tree.css(selector):
                 href = (link.attributes.get("href") or "").strip()
@@ -184,12 +216,17 @@ class PortalSpider(scrapy.Spider):
                 # Counted here rather than left to the dupefilter, so --max-articles counts
                 # distinct articles (a listing links each one twice: thumbnail and title).
                 if (scheduled := self._schedule(request)) is not None:
+                    scheduled_here += 1
                     yield scheduled
         self.crawler.stats.inc_value("vnnews/listing/pages")
         self.crawler.stats.inc_value("vnnews/listing/article_links", found)
         below_limit = not self.max_pages or page < self.profile.urls.first_page + self.max_pages - 1
         room = not self.max_articles or self.articles_requested < self.max_articles
-        if found and below_limit and room and path not in self._finished_listings:
+        # A page holding only articles already stored: the rest of the listing is older.
+        caught_up = self.fetch_mode != "full" and found and not scheduled_here
+        if caught_up:
+            self.crawler.stats.inc_value("vnnews/listing/caught_up")
+        if found and below_limit and room and not caught_up and path not in self._finished_listings:
             next_page = self._listing_request(path, page + 1)
             if next_page is not None:
                 yield next_page
@@ -277,6 +314,13 @@ class PortalSpider(scrapy.Spider):
         yield FetchFailure(
             url=self.portal_url(request.url), site=self.name, status=status, reason=reason
         )
+
+
+def _as_utc(stamp: str) -> str:
+    try:
+        return datetime.fromisoformat(stamp).astimezone(UTC).isoformat()
+    except ValueError:
+        return ""
 
 
 def _reason(failure: Failure) -> str:
