@@ -18,6 +18,7 @@ from pipelines.store import (
     find_article_id,
     finish_run,
     is_enriched,
+    mark_removed,
     open_db,
     record_failure,
     start_run,
@@ -137,10 +138,20 @@ class StorePipeline:
         if isinstance(item, ParsedPage):
             self._store_parsed(item)
         elif isinstance(item, FetchFailure):
+            if item.status in (404, 410) and mark_removed(self.db, item.url, item.reason):
+                self.stats.inc_value("vnnews/articles/removed")
             self._fail(item.site, item.url, "fetch", item.reason, item.status)
         return item
 
     def _store_parsed(self, item: ParsedPage) -> None:
+        requested = item.page.requested
+        if (
+            requested
+            and requested != item.page.url
+            and (item.article is None or item.article.url != requested)
+            and mark_removed(self.db, requested, f"redirected to {item.page.url}")
+        ):
+            self.stats.inc_value("vnnews/articles/removed")
         page_id = store_page(self.db, item.page)
         self.stats.inc_value("vnnews/pages")
         if item.article is not None:

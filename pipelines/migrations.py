@@ -204,7 +204,35 @@ def _v3_search(db: Database) -> None:
     """)
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_v1_initial, _v2_enrichment, _v3_search]
+def _v4_revisions(db: Database) -> None:
+    """Silent edits and removals are findings: earlier versions are kept, removals dated."""
+    db.table("articles").add_column("removed_at", str)
+    db.table("articles").add_column("removed_reason", str)
+    db.table("revisions").create(
+        {
+            "id": int,
+            "article_id": int,
+            "seen_from": str,
+            "replaced_at": str,
+            "changed": str,
+            "title": str,
+            "sapo": str,
+            "body": str,
+            "content_sha256": str,
+        },
+        pk="id",
+        not_null={"article_id", "replaced_at", "changed"},
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db.table("revisions").create_index(["article_id"])
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [
+    _v1_initial,
+    _v2_enrichment,
+    _v3_search,
+    _v4_revisions,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -128,16 +128,33 @@ def store_article(db: Database, article: Article, page_id: int | None) -> Outcom
         json.dumps([row, images], ensure_ascii=False, sort_keys=True).encode("utf-8")
     ).hexdigest()
     existing = db.execute(
-        "SELECT id, content_sha256 FROM articles WHERE url = ?", [article.url]
+        "SELECT id, content_sha256, title, sapo, body, updated_at, removed_at "
+        "FROM articles WHERE url = ?",
+        [article.url],
     ).fetchone()
     if existing and existing[1] == digest:
+        if existing[6]:  # it answered again, unchanged: it is back
+            with db.conn:
+                db.execute(
+                    "UPDATE articles SET removed_at = NULL, removed_reason = NULL WHERE id = ?",
+                    [existing[0]],
+                )
         return "unchanged"
     now = utc_now()
     with db.conn:
         if existing:
             article_id = int(existing[0])
+            _keep_revision(db, existing, row, now)
             db.table("articles").update(
-                article_id, {**row, "page_id": page_id, "content_sha256": digest, "updated_at": now}
+                article_id,
+                {
+                    **row,
+                    "page_id": page_id,
+                    "content_sha256": digest,
+                    "updated_at": now,
+                    "removed_at": None,
+                    "removed_reason": None,
+                },
             )
             db.execute("DELETE FROM images WHERE article_id = ?", [article_id])
         else:
@@ -155,6 +172,40 @@ def store_article(db: Database, article: Article, page_id: int | None) -> Outcom
             {"article_id": article_id, "position": n, **image} for n, image in enumerate(images)
         )
     return "updated" if existing else "new"
+
+
+def _keep_revision(db: Database, old: tuple, new: dict[str, object], now: str) -> None:
+    """The version being replaced goes to `revisions`, with which text fields changed."""
+    article_id, digest, title, sapo, body, seen_from = old[:6]
+    changed = [
+        name
+        for name, value in (("title", title), ("sapo", sapo), ("body", body))
+        if new[name] != value
+    ] or ["images or metadata"]
+    db.table("revisions").insert(
+        {
+            "article_id": article_id,
+            "seen_from": seen_from,
+            "replaced_at": now,
+            "changed": json.dumps(changed),
+            "title": title,
+            "sapo": sapo,
+            "body": body,
+            "content_sha256": digest,
+        }
+    )
+
+
+def mark_removed(db: Database, url: str, reason: str) -> bool:
+    """A stored article that now answers 404/410 or redirects away: dated, its last copy
+    kept. Returns whether `url` was a stored article (not already marked)."""
+    with db.conn:
+        cursor = db.execute(
+            "UPDATE articles SET removed_at = ?, removed_reason = ? "
+            "WHERE url = ? AND removed_at IS NULL",
+            [utc_now(), reason, url],
+        )
+    return cursor.rowcount > 0
 
 
 def start_run(db: Database, site: str, command: str, args: dict[str, object]) -> int:

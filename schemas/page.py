@@ -26,6 +26,7 @@ class FetchedPage(BaseModel):
     fetched_at: datetime
     html: str
     via: str | None = None  # the listing the link was found on, if any
+    requested: str | None = None  # the portal URL asked for, when a redirect led elsewhere
 
 
 class FetchFailure(BaseModel):

@@ -267,3 +267,32 @@ def serve(db_path: str, host: str, port: int) -> None:
     command = datasette_command(db_path, host, port)
     sys.stdout.flush()
     os.execv(command[0], command)
+
+
+@cli.command()
+@db_option()
+@click.option("--since", type=DATE, help="Changes seen on or after (YYYY-MM-DD).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+def changes(db_path: str, since: datetime | None, as_json: bool) -> None:
+    """Silent edits and removals: each earlier version against the next, word by word.
+
+    Words removed are shown [-like this-], words added {+like this+}.
+
+    \b
+    Examples:
+      vnnews changes --db vnnews.db --since 2026-01-01
+    """
+    import json
+
+    from pipelines.changes import list_changes
+
+    db = _open(db_path)
+    for change in _run(lambda: list_changes(db, _day(since))):
+        if as_json:
+            click.echo(json.dumps(change, ensure_ascii=False))
+            continue
+        click.echo(f"{change['at'][:16]}  {change['kind']:<7} {change['title']}\n  {change['url']}")
+        for field, diff in change.get("diffs", {}).items():
+            click.echo(f"  {field}: {diff}")
+        if change["kind"] == "removed":
+            click.echo(f"  {change['reason']}")

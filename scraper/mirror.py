@@ -24,6 +24,9 @@ class Mirror:
 
     def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0) -> None:
         routes = load_routes(root)
+        # Tests may set path → target redirects (301), as a portal does for moved articles.
+        self.redirects: dict[str, str] = {}
+        redirects = self.redirects
 
         class Handler(BaseHTTPRequestHandler):
             server_version = "vnnews-mirror"
@@ -35,6 +38,12 @@ class Mirror:
                 self._answer(send_body=False)
 
             def _answer(self, send_body: bool) -> None:
+                if self.path in redirects:
+                    self.send_response(301)
+                    self.send_header("Location", redirects[self.path])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 path = routes.get(self.path)
                 if path is None or not path.is_file():
                     status, body, ctype = 404, b"<h1>404 - Not found</h1>", "text/html"

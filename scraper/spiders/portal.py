@@ -205,7 +205,7 @@ class PortalSpider(scrapy.Spider):
                 self.logger.warning("listing %s: %s", response.url, exc)
                 return
         tree = LexborHTMLParser(html)
-        found = scheduled_here = 0
+        found = known_here = 0
         for selector in self.profile.urls.listing_links:
             for link in tree.css(selector):
                 href = (link.attributes.get("href") or "").strip()
@@ -215,15 +215,16 @@ class PortalSpider(scrapy.Spider):
                 found += 1
                 # Counted here rather than left to the dupefilter, so --max-articles counts
                 # distinct articles (a listing links each one twice: thumbnail and title).
+                if self.fetch_mode != "full" and self.portal_url(request.url) in self.known:
+                    known_here += 1
                 if (scheduled := self._schedule(request)) is not None:
-                    scheduled_here += 1
                     yield scheduled
         self.crawler.stats.inc_value("vnnews/listing/pages")
         self.crawler.stats.inc_value("vnnews/listing/article_links", found)
         below_limit = not self.max_pages or page < self.profile.urls.first_page + self.max_pages - 1
         room = not self.max_articles or self.articles_requested < self.max_articles
         # A page holding only articles already stored: the rest of the listing is older.
-        caught_up = self.fetch_mode != "full" and found and not scheduled_here
+        caught_up = self.fetch_mode != "full" and found and known_here == found
         if caught_up:
             self.crawler.stats.inc_value("vnnews/listing/caught_up")
         if found and below_limit and room and not caught_up and path not in self._finished_listings:
@@ -286,6 +287,7 @@ class PortalSpider(scrapy.Spider):
             fetched_at=datetime.now(UTC),
             html=response.text,
             via=via,
+            requested=_first_redirect(self, response),
         )
 
     def listing_failed(self, failure: Failure) -> None:
@@ -314,6 +316,12 @@ class PortalSpider(scrapy.Spider):
         yield FetchFailure(
             url=self.portal_url(request.url), site=self.name, status=status, reason=reason
         )
+
+
+def _first_redirect(spider: PortalSpider, response: Response) -> str | None:
+    """The portal URL first asked for, when redirects led to `response`."""
+    redirects = response.meta.get("redirect_urls") if response.request else None
+    return spider.portal_url(redirects[0]) if redirects else None
 
 
 def _as_utc(stamp: str) -> str:
