@@ -137,7 +137,7 @@ def drop_labelled_boxes(body: LexborNode, labels: Iterable[str]) -> int:
     doomed_ids: set[int] = set()
     # Decide first, remove after: a removed node must never be visited again.
     for node in body.css("*"):
-        raw = node.text(deep=True)
+        raw = node.text()
         if len(raw) > 400:  # a label, or a "Xem thêm: <link>" line, is short
             continue
         if has_ancestor_in(node, doomed_ids, stop=body):
@@ -171,11 +171,11 @@ def has_ancestor_in(node: LexborNode, ids: set[int], stop: LexborNode | None = N
 
 def _box_of(label: LexborNode, body: LexborNode) -> LexborNode:
     """The largest ancestor below `body` whose only text besides the label is link text."""
-    label_len = len(tidy_line(label.text(deep=True)))
+    label_len = len(tidy_line(label.text()))
     box = label
     parent = label.parent
     while parent is not None and parent.mem_id != body.mem_id:
-        text_len = len(tidy_line(parent.text(deep=True)))
+        text_len = len(tidy_line(parent.text()))
         if text_len - label_len - _link_text_len(parent) > 20:
             break
         box = parent
@@ -196,9 +196,9 @@ def _following_link_blocks(label: LexborNode) -> list[LexborNode]:
 
 
 def _link_text_len(node: LexborNode) -> int:
-    return sum(len(tidy_line(a.text(deep=True))) for a in node.css("a"))
+    return sum(len(tidy_line(a.text())) for a in node.css("a"))
 
 
 def _link_share(node: LexborNode) -> float:
-    total = len(tidy_line(node.text(deep=True)))
+    total = len(tidy_line(node.text()))
     return _link_text_len(node) / total if total else 0.0

@@ -145,7 +145,7 @@ def extract_generic(html: str, url: str, site: str | None = None) -> Article:
 def _metadata(tree: LexborHTMLParser, html: str) -> dict:
     found: dict = {}
     for script in tree.css('script[type="application/ld+json"]'):
-        for item in _json_ld_items(script.text(deep=True)):
+        for item in _json_ld_items(script.text()):
             if not isinstance(item, dict):
                 continue
             kind = item.get("@type")
@@ -204,7 +204,7 @@ def _metadata(tree: LexborHTMLParser, html: str) -> dict:
 def _author_line(tree: LexborHTMLParser) -> list[str]:
     """'Tác giả bài viết: Vân Anh', as NukeViet and many provincial CMSs print it."""
     for node in tree.css("p, div, span"):
-        text = node.text(deep=True)
+        text = node.text()
         if len(text) < 80 and (match := _AUTHOR_LINE.match(tidy_line(text))):
             return [match[1].strip()]
     return []
@@ -235,7 +235,7 @@ def _date_near_title(tree: LexborHTMLParser) -> datetime | None:
         return None
     scope = heading.parent
     for _ in range(2):
-        when = parse_datetime(tidy_line(scope.text(deep=True, separator=" "))[:2000])
+        when = parse_datetime(tidy_line(scope.text(separator=" "))[:2000])
         if when and (when.hour or when.minute):
             return when
         if scope.parent is None:
@@ -246,7 +246,7 @@ def _date_near_title(tree: LexborHTMLParser) -> datetime | None:
 
 def _first_heading(tree: LexborHTMLParser) -> str | None:
     node = tree.css_first("h1")
-    return tidy_line(node.text(deep=True)) or None if node else None
+    return tidy_line(node.text()) or None if node else None
 
 
 def _page_title(tree: LexborHTMLParser) -> str | None:
@@ -275,14 +275,14 @@ _DROPPABLE = frozenset("div section ul ol table span p aside form figure".split(
 
 
 def _drop_unlikely(root: LexborNode) -> None:
-    total = len(root.text(deep=True))
+    total = len(root.text())
     doomed = []
     for node in root.css("[class], [id]"):
         # A wrapper named "ad-margins" that holds most of the page is layout, not an ad.
         if (
             node.tag in _DROPPABLE
             and _is_unlikely(_class_id(node))
-            and len(node.text(deep=True)) < 0.4 * total
+            and len(node.text()) < 0.4 * total
         ):
             doomed.append(node)
     ids = {n.mem_id for n in doomed}
@@ -333,7 +333,7 @@ def _best_container(root: LexborNode) -> LexborNode | None:
             if text_length(text) >= 25:
                 _credit(scores, node, text, start_level=-1)
             continue
-        text = node.text(deep=True)
+        text = node.text()
         if text_length(text) < 25:
             continue
         _credit(scores, node, text)
@@ -367,15 +367,15 @@ def _own_text(node: LexborNode) -> str:
         if child.tag == "-text":
             parts.append(child.text_content or "")
         elif child.tag in ("a", "b", "strong", "i", "em", "span", "font", "u", "br", "sup", "sub"):
-            parts.append(child.text(deep=True) if child.tag != "br" else " ")
+            parts.append(child.text() if child.tag != "br" else " ")
     return "".join(parts)
 
 
 def _link_density(node: LexborNode) -> float:
-    text = text_length(node.text(deep=True))
+    text = text_length(node.text())
     if not text:
         return 1.0
-    links = sum(text_length(a.text(deep=True)) for a in node.css("a"))
+    links = sum(text_length(a.text()) for a in node.css("a"))
     return min(links / text, 1.0)
 
 

@@ -126,7 +126,7 @@ def _all_texts(root: LexborNode, selectors: list[str]) -> list[str]:
     texts: list[str] = []
     for selector in selectors:
         for node in root.css(selector):
-            text = tidy_line(node.text(deep=True))
+            text = tidy_line(node.text())
             if text and text not in texts:
                 texts.append(text)
     return texts
@@ -145,14 +145,14 @@ def _published(
         in_head = selector.startswith(("meta", "script"))
         for node in tree.css(selector) if in_head else container.css(selector):
             if node.tag == "script":  # JSON-LD: its datePublished, not the first date in it
-                value = _json_ld_date(node.text(deep=True))
+                value = _json_ld_date(node.text())
                 if value and (when := parse_datetime(value)):
                     return when
                 continue
             for value in (
                 node.attributes.get("datetime"),
                 node.attributes.get("content"),
-                node.text(deep=True),
+                node.text(),
             ):
                 when = parse_datetime(tidy(value)) if value else None
                 if when and (when.hour or when.minute):
@@ -185,7 +185,7 @@ def _byline_from(root: LexborNode, selectors: list[str]) -> Byline | None:
     node = _first_node(root, selectors)
     if node is None:
         return None
-    byline = parse_byline(node.text(deep=True), trusted=True)
+    byline = parse_byline(node.text(), trusted=True)
     node.decompose()
     return byline
 
