@@ -1,8 +1,8 @@
 """underthesea's CRF named-entity tagger, as character spans, computed once per sentence.
 
 Only the CRF model shipped inside the underthesea wheel is used — never its deep-learning
-mode, which downloads a model at run time. underthesea is imported on first use: loading it takes about a
-second, once per process.
+mode, which downloads a model at run time. underthesea is imported on first use: loading it
+takes about a second, once per process.
 """
 
 from __future__ import annotations
