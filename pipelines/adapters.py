@@ -132,6 +132,7 @@ class StorePipeline:
             "base_url": getattr(spider, "base_url", None),
         }
         self.run_id = start_run(self.db, spider.name, "crawl", args)
+        self.stats.set_value("vnnews/run_id", self.run_id)
         logger.info("writing to %s (run %s)", self.path, self.run_id)
 
     def process_item(self, item: Any) -> Any:

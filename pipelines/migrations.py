@@ -227,11 +227,19 @@ def _v4_revisions(db: Database) -> None:
     db.table("revisions").create_index(["article_id"])
 
 
+def _v5_run_outcome(db: Database) -> None:
+    """What cron saw: each run's exit code and how many stored articles it found removed."""
+    db.table("runs").add_column("exit_code", int)
+    db.table("runs").add_column("articles_removed", int)
+    db.table("runs").add_column("problem", str)
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     _v1_initial,
     _v2_enrichment,
     _v3_search,
     _v4_revisions,
+    _v5_run_outcome,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

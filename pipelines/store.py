@@ -228,6 +228,7 @@ def finish_run(db: Database, run_id: int, finish_reason: str, stats: dict[str, o
         "articles_updated": stats.get("vnnews/articles/updated", 0),
         "articles_unchanged": stats.get("vnnews/articles/unchanged", 0),
         "failures": stats.get("vnnews/failures", 0),
+        "articles_removed": stats.get("vnnews/articles/removed", 0),
     }
     with db.conn:
         db.table("runs").update(
@@ -238,6 +239,14 @@ def finish_run(db: Database, run_id: int, finish_reason: str, stats: dict[str, o
                 **counts,
                 "stats": json.dumps(stats, ensure_ascii=False, default=str, sort_keys=True),
             },
+        )
+
+
+def record_exit(db: Database, run_id: int, exit_code: int, problem: str | None) -> None:
+    """The exit status the command gave for this run, and why when it was not 0."""
+    with db.conn:
+        db.execute(
+            "UPDATE runs SET exit_code = ?, problem = ? WHERE id = ?", [exit_code, problem, run_id]
         )
 
 

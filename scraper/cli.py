@@ -192,6 +192,7 @@ def crawl(
     )
     if result.problem:
         click.echo(f"vnnews crawl {site}: {result.problem}", err=True)
+    _record_exit(db_path, result)
     sys.exit(0 if result.ok else 1)
 
 
@@ -379,6 +380,16 @@ def _usable_db(path: str) -> None:
         open_db(path).close()
     except (sqlite3.Error, VnnewsError) as exc:
         raise ConfigError(f"cannot use database {path}: {exc}") from None
+
+
+def _record_exit(db_path: str, result: Any) -> None:
+    """Write the exit status into the run's row, for `vnnews runs` and for researchers."""
+    from pipelines.store import open_db, record_exit
+
+    run_id = result.stats.get("vnnews/run_id")
+    if run_id:
+        with open_db(db_path) as db:
+            record_exit(db, int(run_id), 0 if result.ok else 1, result.problem)
 
 
 @contextmanager

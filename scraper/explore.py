@@ -296,3 +296,78 @@ def changes(db_path: str, since: datetime | None, as_json: bool) -> None:
             click.echo(f"  {field}: {diff}")
         if change["kind"] == "removed":
             click.echo(f"  {change['reason']}")
+
+
+@cli.command()
+@db_option()
+@click.option("--limit", type=click.IntRange(1, 100_000), default=20, show_default=True)
+@_format_option
+def runs(db_path: str, limit: int, fmt: str) -> None:
+    """The latest runs: what each fetched, stored and failed, and the exit code cron got.
+
+    \b
+    Example:
+      vnnews runs --db vnnews.db --limit 5
+    """
+    db = _open(db_path)
+    cursor = _run(
+        lambda: db.execute(
+            "SELECT id, site, command, started_at, finished_at, finish_reason, exit_code, problem, "
+            "pages_fetched, articles_new, articles_updated, articles_unchanged, articles_removed, "
+            "failures FROM runs ORDER BY id DESC LIMIT ?",
+            [limit],
+        )
+    )
+    names = [d[0] for d in cursor.description]
+    rows = [dict(zip(names, row, strict=True)) for row in cursor]
+    emit(
+        rows,
+        [
+            "id",
+            "site",
+            "command",
+            "started_at",
+            "exit_code",
+            "pages_fetched",
+            "articles_new",
+            "articles_updated",
+            "articles_unchanged",
+            "articles_removed",
+            "failures",
+            "problem",
+        ]
+        if fmt == "table"
+        else names,
+        fmt,
+        {"started_at": 19, "problem": 50},
+    )
+
+
+@cli.command()
+@db_option()
+@click.option("--run", "run_id", type=int, help="Only this run's (default: every run's).")
+@click.option("--limit", type=click.IntRange(1, 1_000_000), default=50, show_default=True)
+@_format_option
+def failures(db_path: str, run_id: int | None, limit: int, fmt: str) -> None:
+    """Pages that gave no article, newest first, with the stage and the reason.
+
+    \b
+    Example:
+      vnnews failures --db vnnews.db --run 12
+    """
+    db = _open(db_path)
+    where, params = ("WHERE run_id = ?", [run_id]) if run_id else ("", [])
+    cursor = _run(
+        lambda: db.execute(
+            f"SELECT id, run_id, site, url, stage, status, reason, at FROM failures {where} "
+            "ORDER BY id DESC LIMIT ?",
+            [*params, limit],
+        )
+    )
+    names = [d[0] for d in cursor.description]
+    emit(
+        (dict(zip(names, row, strict=True)) for row in cursor),
+        ["at", "run_id", "stage", "status", "reason", "url"] if fmt == "table" else names,
+        fmt,
+        {"at": 19, "reason": 50, "url": 70},
+    )

@@ -10,7 +10,22 @@ from sqlite_utils import Database
 
 from tests.conftest import SNAPSHOT, article_cases, expected, run
 
-COMMANDS = ["crawl", "extract", "demo", "sites", "mirror", "reprocess"]
+COMMANDS = [
+    "crawl",
+    "extract",
+    "demo",
+    "sites",
+    "mirror",
+    "reprocess",
+    "search",
+    "entity",
+    "figures",
+    "export",
+    "serve",
+    "changes",
+    "runs",
+    "failures",
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -125,3 +125,35 @@ def test_exit_1_over_the_error_limit(tmp_path: Path) -> None:
 def test_usage_errors_exit_2() -> None:
     assert run("vnnews", "crawl").returncode == 2
     assert run("vnnews", "crawl", "tuyengiao", "--max-pages", "-1").returncode == 2
+
+
+def test_runs_and_failures_commands(tmp_path: Path) -> None:
+    import json
+
+    db = tmp_path / "log.db"
+    with Mirror(FIXTURES / "tuyengiao") as mirror:
+        run(
+            "vnnews", "crawl", "tuyengiao", "--db", str(db), "--base-url", mirror.url, "--no-enrich"
+        )
+    down = run(
+        "vnnews",
+        "crawl",
+        "tuyengiao",
+        "--db",
+        str(db),
+        "--base-url",
+        "http://127.0.0.1:9",
+        "-s",
+        "RETRY_TIMES=0",
+        "--full",
+    )
+    assert down.returncode == 1
+    runs = [
+        json.loads(line)
+        for line in run("vnnews", "runs", "--db", str(db), "--json").stdout.splitlines()
+    ]
+    assert [(r["id"], r["exit_code"]) for r in runs] == [(2, 1), (1, 0)]
+    assert runs[1]["articles_new"] == 10 and runs[1]["failures"] == 2
+    assert runs[0]["problem"].startswith("every fetch failed")
+    table = run("vnnews", "failures", "--db", str(db), "--run", "1")
+    assert "HTTP 404" in table.stdout and "no tuyengiao layout" in table.stdout
