@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.doctable import replace_between  # noqa: E402
 from pipelines.evaluation import page_scores  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "benchmarks" / "article-extraction"
@@ -109,11 +110,7 @@ def main() -> None:
     )
     print(table + note)
     if "--write" in sys.argv:
-        text = DOC.read_text(encoding="utf-8")
-        head, rest = text.split(START, 1)
-        DOC.write_text(
-            f"{head}{START}\n{table}{note}\n{END}{rest.split(END, 1)[1]}", encoding="utf-8"
-        )
+        replace_between(DOC, START, END, table + note)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.doctable import replace_between  # noqa: E402
 from pipelines.evaluation import Prediction, load_gold, ours, score, table  # noqa: E402
 from pipelines.provinces import gazetteer  # noqa: E402
 from pipelines.text import modern_tones  # noqa: E402
@@ -64,10 +65,7 @@ def main() -> None:
     )
     print(result + note)
     if "--write" in sys.argv:
-        text = DOC.read_text(encoding="utf-8")
-        head, rest = text.split(START, 1)
-        tail = rest.split(END, 1)[1]
-        DOC.write_text(f"{head}{START}\n{result}{note}\n{END}{tail}", encoding="utf-8")
+        replace_between(DOC, START, END, result + note)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
 from scraper.mirror import Mirror
 
@@ -73,3 +74,11 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run("vnnews", "demo", "--db", str(path))
     assert result.returncode == 0, result.stderr[-3000:]
     return path
+
+
+def stored_images(db: Database, article_id: int) -> list[dict]:
+    """An article's images as `vnnews extract` prints them: src and caption, in page order."""
+    return [
+        {"src": r["src"], "caption": r["caption"]}
+        for r in db["images"].rows_where("article_id = ?", [article_id], order_by="position")
+    ]

@@ -10,7 +10,7 @@ import pytest
 from sqlite_utils import Database
 
 from scraper.mirror import Mirror
-from tests.conftest import ROOT, SNAPSHOT, article_cases, crawl, expected, run
+from tests.conftest import ROOT, SNAPSHOT, article_cases, crawl, expected, run, stored_images
 
 SEED_URL = (
     "https://tuyengiao.vn/"
@@ -55,11 +55,7 @@ def test_stored_rows_equal_the_expected_outputs(crawled: tuple[Path, object]) ->
         assert row["published_at"] == want["published_at"]
         assert row["body"] == want["body"]
         assert json.loads(row["authors"]) == want["authors"]
-        images = [
-            {"src": r["src"], "caption": r["caption"]}
-            for r in db["images"].rows_where("article_id = ?", [row["id"]], order_by="position")
-        ]
-        assert images == want["images"]
+        assert stored_images(db, row["id"]) == want["images"]
 
 
 def test_seed_article_in_the_database(crawled: tuple[Path, object]) -> None:

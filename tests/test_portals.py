@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from tests.conftest import FIXTURES, article_cases, crawl_snapshot, expected
+from tests.conftest import FIXTURES, article_cases, crawl_snapshot, expected, stored_images
 
 PORTALS = ["nhandan", "dangcongsan", "baochinhphu", "qdnd", "tapchicongsan"]
 
@@ -42,11 +42,7 @@ def test_every_article_is_stored_as_expected(crawled: tuple[str, Path, str]) -> 
         )
         assert row["body"] == want["body"]
         assert json.loads(row["authors"]) == want["authors"]
-        images = [
-            {"src": r["src"], "caption": r["caption"]}
-            for r in db["images"].rows_where("article_id = ?", [row["id"]], order_by="position")
-        ]
-        assert images == want["images"]
+        assert stored_images(db, row["id"]) == want["images"]
 
 
 def test_listings_and_feeds_were_used(crawled: tuple[str, Path, str]) -> None:
