@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from datetime import date
 from typing import Any
 
@@ -13,14 +14,13 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
 from pipelines.enrich import enrich_article
-from pipelines.errors import ParseError
+from pipelines.failures import RetryPolicy, record_failure, resolve_failure
 from pipelines.store import (
     find_article_id,
     finish_run,
     is_enriched,
     mark_removed,
     open_db,
-    record_failure,
     start_run,
     store_article,
     store_enrichment,
@@ -28,7 +28,7 @@ from pipelines.store import (
 )
 from pipelines.workers import enrich_pool
 from schemas.page import FetchedPage, FetchFailure, ParsedPage
-from scraper.reading import read_article
+from scraper.reading import parse_page
 
 logger = logging.getLogger(__name__)
 
@@ -53,16 +53,13 @@ class ParsePipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, FetchedPage):
             return item
-        try:
-            article = read_article(item.html, item.url, item.site)
-        except ParseError as exc:
-            self.stats.inc_value("vnnews/parse/failed")
-            logger.warning("%s: no article: %s", item.url, exc)
-            return ParsedPage(page=item, error=str(exc))
-        except Exception as exc:  # a parser bug must cost one page, never the run
-            self.stats.inc_value("vnnews/parse/crashed")
-            logger.error("%s: parser crashed", item.url, exc_info=True)
-            return ParsedPage(page=item, error=f"parser crashed: {type(exc).__name__}: {exc}")
+        parsed = parse_page(item)
+        article = parsed.article
+        if article is None:
+            crashed = (parsed.error or "").startswith("parser crashed")
+            self.stats.inc_value("vnnews/parse/crashed" if crashed else "vnnews/parse/failed")
+            logger.warning("%s: no article: %s", item.url, parsed.error)
+            return parsed
         self.stats.inc_value("vnnews/parse/ok")
         if self.since and article.published_at and article.published_at.date() < self.since:
             self.stats.inc_value("vnnews/articles/before_since")
@@ -72,7 +69,7 @@ class ParsePipeline:
             raise DropItem(
                 f"published {article.published_at:%Y-%m-%d}, before --since", log_level="DEBUG"
             )
-        return ParsedPage(page=item, article=article)
+        return parsed
 
 
 class EnrichPipeline:
@@ -98,10 +95,10 @@ class EnrichPipeline:
         loop = asyncio.get_running_loop()
         try:
             enrichment = await loop.run_in_executor(self.pool, enrich_article, item.article)
-        except Exception:  # the article is still stored, without its entities
+        except Exception as exc:  # the article is still stored, without its entities
             self.stats.inc_value("vnnews/enrich/failed")
             logger.error("%s: enrichment failed", item.article.url, exc_info=True)
-            return item
+            return item.model_copy(update={"enrich_error": f"{type(exc).__name__}: {exc}"})
         self.stats.inc_value("vnnews/enrich/ok")
         return item.model_copy(update={"enrichment": enrichment})
 
@@ -110,12 +107,20 @@ class EnrichPipeline:
 
 
 class StorePipeline:
-    """Writes pages, articles and failures to the SQLite file named by VNNEWS_DB."""
+    """Writes pages, articles and failures to the SQLite file named by VNNEWS_DB.
+
+    A failed URL is tried again on later runs, VNNEWS_RETRY_BACKOFF_HOURS after its first
+    failure and twice as long after each further one, until VNNEWS_MAX_ATTEMPTS failures.
+    """
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.path = crawler.settings.get("VNNEWS_DB")
+        self.policy = RetryPolicy(
+            backoff_hours=crawler.settings.getfloat("VNNEWS_RETRY_BACKOFF_HOURS"),
+            max_attempts=crawler.settings.getint("VNNEWS_MAX_ATTEMPTS"),
+        )
         self.run_id: int | None = None
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -136,12 +141,18 @@ class StorePipeline:
         logger.info("writing to %s (run %s)", self.path, self.run_id)
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, ParsedPage):
-            self._store_parsed(item)
-        elif isinstance(item, FetchFailure):
-            if item.status in (404, 410) and mark_removed(self.db, item.url, item.reason):
-                self.stats.inc_value("vnnews/articles/removed")
-            self._fail(item.site, item.url, "fetch", item.reason, item.status)
+        try:
+            if isinstance(item, ParsedPage):
+                self._store_parsed(item)
+            elif isinstance(item, FetchFailure):
+                if item.status in (404, 410) and mark_removed(self.db, item.url, item.reason):
+                    self.stats.inc_value("vnnews/articles/removed")
+                self._fail(item.site, item.url, "fetch", item.reason, item.status)
+        except sqlite3.Error as exc:  # a full disk or a broken file costs this item, logged
+            self.stats.inc_value("vnnews/store/failed")
+            url = item.page.url if isinstance(item, ParsedPage) else getattr(item, "url", "?")
+            logger.error("%s: not stored: %s: %s", url, type(exc).__name__, exc)
+            self._fail_quietly(item, url, f"{type(exc).__name__}: {exc}")
         return item
 
     def _store_parsed(self, item: ParsedPage) -> None:
@@ -154,18 +165,26 @@ class StorePipeline:
         ):
             self.stats.inc_value("vnnews/articles/removed")
         page_id = store_page(self.db, item.page)
-        self.stats.inc_value("vnnews/pages")
+        if not item.page.replayed:  # read back from the database, not fetched
+            self.stats.inc_value("vnnews/pages")
         if item.article is not None:
             # Mentions are rewritten only when the article changed or was never enriched.
             needs_enrichment = item.enrichment is not None and (
                 not is_enriched(self.db, item.article.url)
             )
             outcome = store_article(self.db, item.article, page_id)
-            self.stats.inc_value(f"vnnews/articles/{outcome}")
+            if not (item.page.replayed and outcome == "unchanged"):
+                self.stats.inc_value(f"vnnews/articles/{outcome}")
             if item.enrichment is not None and (outcome != "unchanged" or needs_enrichment):
                 store_enrichment(
                     self.db, find_article_id(self.db, item.article.url) or 0, item.enrichment
                 )
+            if item.enrich_error:
+                self._fail(item.page.site, item.article.url, "enrich", item.enrich_error, None)
+            else:
+                resolve_failure(self.db, item.article.url)
+                if item.page.url != item.article.url:
+                    resolve_failure(self.db, item.page.url)
         else:
             self._fail(
                 item.page.site, item.page.url, "parse", item.error or "unknown", item.page.status
@@ -174,7 +193,19 @@ class StorePipeline:
     def _fail(self, site: str, url: str, stage: str, reason: str, status: int | None) -> None:
         self.stats.inc_value("vnnews/failures")
         self.stats.inc_value(f"vnnews/failures/{stage}")
-        record_failure(self.db, self.run_id, site, url, stage, reason, status)
+        if record_failure(self.db, self.run_id, site, url, stage, reason, status, self.policy) == (
+            "gave up"
+        ):
+            self.stats.inc_value("vnnews/failures/gave_up")
+            logger.warning("%s: giving up after %d attempts", url, self.policy.max_attempts)
+
+    def _fail_quietly(self, item: Any, url: str, reason: str) -> None:
+        """Record a store-stage failure if the database still takes writes at all."""
+        site = item.page.site if isinstance(item, ParsedPage) else getattr(item, "site", "?")
+        try:
+            self._fail(site, url, "store", reason, None)
+        except sqlite3.Error:
+            logger.error("%s: the failure could not be recorded either", url)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.run_id is None:

@@ -49,8 +49,11 @@ def parse_datetime(text: str) -> datetime | None:
         hour = hour % 12 + (12 if meridiem == "PM" else 0)
     else:
         day, month = first, second
+    tz = _offset(text)
+    if tz is None:
+        return None
     try:
-        return datetime(year, month, day, hour, minute, sec, tzinfo=_offset(text))
+        return datetime(year, month, day, hour, minute, sec, tzinfo=tz)
     except ValueError:
         return None
 
@@ -58,22 +61,30 @@ def parse_datetime(text: str) -> datetime | None:
 def _from_iso(match: re.Match[str]) -> datetime | None:
     year, month, day, hour, minute = (int(match[i]) for i in range(1, 6))
     sec = int(match[6] or 0)
-    tz = VIETNAM
+    tz: timezone | None = VIETNAM
     if match[7] == "Z":
         tz = UTC
     elif match[7]:
-        sign = -1 if match[7][0] == "-" else 1
         digits = match[7][1:].replace(":", "")
-        tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+        tz = _zone(match[7][0], int(digits[:2]), int(digits[2:]))
+    if tz is None:
+        return None
     try:
         return datetime(year, month, day, hour, minute, sec, tzinfo=tz)
     except ValueError:
         return None
 
 
-def _offset(text: str) -> timezone:
+def _offset(text: str) -> timezone | None:
     gmt = _GMT.search(text)
     if not gmt:
         return VIETNAM
-    sign = -1 if gmt[1] == "-" else 1
-    return timezone(sign * timedelta(hours=int(gmt[2]), minutes=int(gmt[3] or 0)))
+    return _zone(gmt[1], int(gmt[2]), int(gmt[3] or 0))
+
+
+def _zone(sign: str, hours: int, minutes: int) -> timezone | None:
+    """The UTC offset printed, or None when no clock has it (GMT+25, +07:75): a garbled
+    date is no date."""
+    if hours > 14 or minutes > 59:
+        return None
+    return timezone((-1 if sign == "-" else 1) * timedelta(hours=hours, minutes=minutes))

@@ -234,12 +234,54 @@ def _v5_run_outcome(db: Database) -> None:
     db.table("runs").add_column("problem", str)
 
 
+def _v6_failures_per_url(db: Database) -> None:
+    """One failures row per URL, with its attempts, so later runs retry it with backoff and
+    give up; the per-run rows of earlier versions are folded into it (latest reason kept).
+
+    One SQL script inside BEGIN/COMMIT: a kill during the upgrade leaves version 5 intact."""
+    db.executescript("""
+        BEGIN;
+        CREATE TABLE failures_v6 (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL,
+            site TEXT,
+            stage TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            status INTEGER,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            retry_after TEXT,
+            resolved_at TEXT,
+            run_id INTEGER REFERENCES runs(id)
+        );
+        INSERT INTO failures_v6 (url, site, stage, reason, status, first_seen, last_seen,
+                                 attempts, state, retry_after, run_id)
+            SELECT f.url, f.site, f.stage, f.reason, f.status, g.first_seen, g.last_seen,
+                   g.attempts, 'retrying', g.last_seen, f.run_id
+            FROM failures f JOIN (
+                SELECT max(id) AS id, min(at) AS first_seen, max(at) AS last_seen,
+                       count(*) AS attempts
+                FROM failures GROUP BY url
+            ) g ON g.id = f.id
+            ORDER BY g.first_seen;
+        DROP TABLE failures;
+        ALTER TABLE failures_v6 RENAME TO failures;
+        CREATE UNIQUE INDEX idx_failures_url ON failures (url);
+        CREATE INDEX idx_failures_state_retry_after ON failures (state, retry_after);
+        PRAGMA user_version = 6;
+        COMMIT;
+    """)
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     _v1_initial,
     _v2_enrichment,
     _v3_search,
     _v4_revisions,
     _v5_run_outcome,
+    _v6_failures_per_url,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

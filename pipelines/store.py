@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -27,9 +30,10 @@ Outcome = Literal["new", "updated", "unchanged"]
 def open_db(path: str | Path) -> Database:
     """Open (creating if needed) a vnnews database at the latest schema, in WAL mode."""
     db = Database(path)
+    # A reader (Datasette) or another portal's crawl may hold the file for a moment: wait.
+    db.execute("PRAGMA busy_timeout = 10000")
     db.enable_wal()
     db.execute("PRAGMA foreign_keys = ON")
-    db.execute("PRAGMA busy_timeout = 10000")
     migrate(db)
     return db
 
@@ -41,8 +45,6 @@ class DatabaseUnusable(VnnewsError):
 def open_db_readonly(path: str | Path) -> Database:
     """Open an existing vnnews database for reading; a missing file or another schema
     version is a DatabaseUnusable with what to do about it."""
-    import sqlite3
-
     location = Path(path)
     if not location.is_file():
         raise DatabaseUnusable(f"{path}: no such database (crawl into it first, or pass --db)")
@@ -95,12 +97,6 @@ def store_page(db: Database, page: FetchedPage) -> int:
         )
     assert cursor.lastrowid is not None
     return cursor.lastrowid
-
-
-def page_html(db: Database, page_id: int) -> str:
-    """The raw HTML of a stored page, as fetched."""
-    row = db.execute("SELECT html FROM pages WHERE id = ?", [page_id]).fetchone()
-    return zlib.decompress(row[0]).decode("utf-8")
 
 
 def article_row(article: Article) -> dict[str, object]:
@@ -209,7 +205,14 @@ def mark_removed(db: Database, url: str, reason: str) -> bool:
 
 
 def start_run(db: Database, site: str, command: str, args: dict[str, object]) -> int:
+    """A new `runs` row. Runs of `site` left unfinished were killed (the caller holds the
+    site's lock, so none is running): they are marked interrupted."""
     with db.conn:
+        db.execute(
+            "UPDATE runs SET finish_reason = 'interrupted' "
+            "WHERE site = ? AND finished_at IS NULL AND finish_reason IS NULL",
+            [site],
+        )
         inserted = db.table("runs").insert(
             {
                 "site": site,
@@ -247,30 +250,6 @@ def record_exit(db: Database, run_id: int, exit_code: int, problem: str | None) 
     with db.conn:
         db.execute(
             "UPDATE runs SET exit_code = ?, problem = ? WHERE id = ?", [exit_code, problem, run_id]
-        )
-
-
-def record_failure(
-    db: Database,
-    run_id: int | None,
-    site: str,
-    url: str,
-    stage: str,
-    reason: str,
-    status: int | None = None,
-) -> None:
-    """A page that yielded no article: why, at which stage (fetch, parse), and when."""
-    with db.conn:
-        db.table("failures").insert(
-            {
-                "run_id": run_id,
-                "site": site,
-                "url": url,
-                "stage": stage,
-                "reason": reason,
-                "status": status,
-                "at": utc_now(),
-            }
         )
 
 
@@ -328,19 +307,27 @@ def is_enriched(db: Database, url: str) -> bool:
     return bool(row and row[0])
 
 
-def stored_urls(db_path: str | Path, site: str) -> tuple[set[str], dict[str, str | None]]:
-    """For an incremental run: the portal URLs already fetched (pages) and the stored
-    articles with their publication times. Empty when the database does not exist yet."""
-    import sqlite3
+@dataclass(frozen=True)
+class StoredState:
+    """What an incremental run needs to know about one portal in the database."""
 
+    articles: dict[str, str | None]  # stored article URLs → publication time
+    settled: set[str]  # failed URLs not due for another attempt (backoff, or given up)
+    due: list[str]  # failed URLs whose next attempt is due
+    unenriched: list[int]  # page ids of stored articles never enriched (an interrupted run)
+    # The previous crawl of the portal ran to its end: listings may stop at known articles.
+    caught_up: bool = True
+
+
+def stored_state(db_path: str | Path, site: str) -> StoredState:
+    """Read what is stored for `site`; empty when the database does not exist yet."""
     if not Path(db_path).is_file():
-        return set(), {}
+        return StoredState({}, set(), [], [])
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
     try:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
-        if "pages" not in tables:
-            return set(), {}
-        pages = {row[0] for row in conn.execute("SELECT url FROM pages WHERE site = ?", [site])}
+        if "articles" not in tables:
+            return StoredState({}, set(), [], [])
         articles = dict(
             conn.execute(
                 "SELECT a.url, a.published_at FROM articles a WHERE a.site = ?", [site]
@@ -354,6 +341,67 @@ def stored_urls(db_path: str | Path, site: str) -> tuple[set[str], dict[str, str
                 [site],
             ).fetchall()
         )
+        settled: set[str] = set()
+        due: list[str] = []
+        if "retry_after" in {row[1] for row in conn.execute("PRAGMA table_info(failures)")}:
+            now = utc_now()
+            for url, state, retry_after in conn.execute(
+                "SELECT url, state, retry_after FROM failures "
+                "WHERE site = ? AND state != 'resolved' ORDER BY id",
+                [site],
+            ):
+                if state == "retrying" and retry_after <= now:
+                    due.append(url)
+                else:
+                    settled.add(url)
+        last = conn.execute(
+            "SELECT finish_reason FROM runs WHERE site = ? AND command = 'crawl' "
+            "ORDER BY id DESC LIMIT 1",
+            [site],
+        ).fetchone()
+        failing = settled | set(due)  # those are retried as a whole, fetch included
+        unenriched = [
+            int(page_id)
+            for page_id, url in conn.execute(
+                "SELECT page_id, url FROM articles WHERE site = ? AND enriched_at IS NULL "
+                "AND page_id IS NOT NULL ORDER BY id",
+                [site],
+            )
+            if url not in failing
+        ]
     finally:
         conn.close()
-    return pages, {**articles, **fetched}
+    # Killed, timed out or stopped: articles further down the listings may never have been
+    # fetched, so the next run reads the listings to their page limit.
+    caught_up = last is None or last[0] == "finished"
+    return StoredState({**articles, **fetched}, settled, due, unenriched, caught_up)
+
+
+def stored_page(conn: sqlite3.Connection, page_id: int, replayed: bool = False) -> FetchedPage:
+    """A stored raw page, as it was fetched."""
+    row = conn.execute(
+        "SELECT url, fetched_from, site, status, fetched_at, html FROM pages WHERE id = ?",
+        [page_id],
+    ).fetchone()
+    if row is None:
+        raise KeyError(f"no stored page {page_id}")
+    return FetchedPage(
+        url=row[0],
+        fetched_from=row[1] or row[0],
+        site=row[2],
+        status=row[3],
+        fetched_at=datetime.fromisoformat(row[4]),
+        html=zlib.decompress(row[5]).decode("utf-8"),
+        replayed=replayed,
+    )
+
+
+def stored_pages(db_path: str | Path, page_ids: list[int]) -> Iterator[FetchedPage]:
+    """Stored raw pages to run through parse and enrich again, one at a time (they may be
+    many), from a read-only connection of their own."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
+    try:
+        for page_id in page_ids:
+            yield stored_page(conn, page_id, replayed=True)
+    finally:
+        conn.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -45,6 +46,12 @@ class Article(BaseModel):
     @classmethod
     def _tidy_text(cls, value: str | None) -> str | None:
         return tidy(value) or None if value is not None else None
+
+    @field_validator("body")
+    @classmethod
+    def _nfc_body(cls, value: str) -> str:
+        # Enrichment offsets index this text: it must be the one form every stage sees.
+        return unicodedata.normalize("NFC", value)
 
     @field_validator("published_at")
     @classmethod

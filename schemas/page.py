@@ -27,6 +27,8 @@ class FetchedPage(BaseModel):
     html: str
     via: str | None = None  # the listing the link was found on, if any
     requested: str | None = None  # the portal URL asked for, when a redirect led elsewhere
+    # Read back from the database to finish an interrupted run's enrichment, not fetched.
+    replayed: bool = False
 
 
 class FetchFailure(BaseModel):
@@ -48,4 +50,5 @@ class ParsedPage(BaseModel):
     page: FetchedPage
     article: Article | None = None
     enrichment: Enrichment | None = None  # None when the enrich stage is off or failed
-    error: str | None = None
+    error: str | None = None  # why the page gave no article (the parse stage)
+    enrich_error: str | None = None  # why the article has no enrichment (the enrich stage)

@@ -345,29 +345,52 @@ def runs(db_path: str, limit: int, fmt: str) -> None:
 
 @cli.command()
 @db_option()
-@click.option("--run", "run_id", type=int, help="Only this run's (default: every run's).")
+@click.option("--run", "run_id", type=int, help="Only those this run saw last.")
+@click.option(
+    "--state",
+    type=click.Choice(["retrying", "gave up", "resolved", "all"]),
+    default=None,
+    help="Only these (default: all but resolved).",
+)
 @click.option("--limit", type=click.IntRange(1, 1_000_000), default=50, show_default=True)
 @_format_option
-def failures(db_path: str, run_id: int | None, limit: int, fmt: str) -> None:
-    """Pages that gave no article, newest first, with the stage and the reason.
+def failures(db_path: str, run_id: int | None, state: str | None, limit: int, fmt: str) -> None:
+    """URLs that gave no article: stage, reason, attempts, and when the next one is due.
+
+    A failed URL is tried again by later runs with backoff (VNNEWS_RETRY_BACKOFF_HOURS,
+    doubling) and given up after VNNEWS_MAX_ATTEMPTS failures; it is resolved once it works.
 
     \b
-    Example:
-      vnnews failures --db vnnews.db --run 12
+    Examples:
+      vnnews failures --db vnnews.db
+      vnnews failures --db vnnews.db --state "gave up" --csv
     """
     db = _open(db_path)
-    where, params = ("WHERE run_id = ?", [run_id]) if run_id else ("", [])
+    clauses: list[str] = []
+    params: list[object] = []
+    if run_id:
+        clauses.append("run_id = ?")
+        params.append(run_id)
+    if state is None:
+        clauses.append("state != 'resolved'")
+    elif state != "all":
+        clauses.append("state = ?")
+        params.append(state)
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     cursor = _run(
         lambda: db.execute(
-            f"SELECT id, run_id, site, url, stage, status, reason, at FROM failures {where} "
-            "ORDER BY id DESC LIMIT ?",
+            "SELECT id, run_id, site, url, stage, status, reason, attempts, state, first_seen, "
+            f"last_seen, retry_after, resolved_at FROM failures {where} "
+            "ORDER BY last_seen DESC, id DESC LIMIT ?",
             [*params, limit],
         )
     )
     names = [d[0] for d in cursor.description]
     emit(
         (dict(zip(names, row, strict=True)) for row in cursor),
-        ["at", "run_id", "stage", "status", "reason", "url"] if fmt == "table" else names,
+        ["last_seen", "stage", "status", "attempts", "state", "retry_after", "reason", "url"]
+        if fmt == "table"
+        else names,
         fmt,
-        {"at": 19, "reason": 50, "url": 70},
+        {"last_seen": 19, "retry_after": 19, "reason": 40, "url": 70},
     )

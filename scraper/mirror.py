@@ -8,10 +8,18 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A crawler that hangs up mid-answer (its timeout, its shutdown) is not an error here.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 def load_routes(root: Path) -> dict[str, Path]:
@@ -23,48 +31,49 @@ class Mirror:
     """`with Mirror(root) as mirror:` serves `root` at `mirror.url` until the block ends."""
 
     def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0) -> None:
-        routes = load_routes(root)
+        self.routes = load_routes(root)
         # Tests may set path → target redirects (301), as a portal does for moved articles.
         self.redirects: dict[str, str] = {}
-        redirects = self.redirects
+        mirror = self
 
         class Handler(BaseHTTPRequestHandler):
             server_version = "vnnews-mirror"
 
             def do_GET(self) -> None:
-                self._answer(send_body=True)
+                mirror.answer(self, send_body=True)
 
             def do_HEAD(self) -> None:
-                self._answer(send_body=False)
-
-            def _answer(self, send_body: bool) -> None:
-                if self.path in redirects:
-                    self.send_response(301)
-                    self.send_header("Location", redirects[self.path])
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                path = routes.get(self.path)
-                if path is None or not path.is_file():
-                    status, body, ctype = 404, b"<h1>404 - Not found</h1>", "text/html"
-                else:
-                    status, body = 200, path.read_bytes()
-                    ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                self.send_response(status)
-                charset = "; charset=utf-8" if ctype.startswith("text/") else ""
-                self.send_header("Content-Type", ctype + charset)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                if send_body:
-                    self.wfile.write(body)
+                mirror.answer(self, send_body=False)
 
             def log_message(self, format: str, *args: object) -> None:
                 pass  # the crawler logs what it fetched
 
         self.host = host
-        self.server = ThreadingHTTPServer((host, port), Handler)
+        self.server = _QuietServer((host, port), Handler)
         self.server.daemon_threads = True
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def answer(self, request: BaseHTTPRequestHandler, send_body: bool) -> None:
+        """Answer one request as the saved site would (tests override this to misbehave)."""
+        if request.path in self.redirects:
+            request.send_response(301)
+            request.send_header("Location", self.redirects[request.path])
+            request.send_header("Content-Length", "0")
+            request.end_headers()
+            return
+        path = self.routes.get(request.path)
+        if path is None or not path.is_file():
+            status, body, ctype = 404, b"<h1>404 - Not found</h1>", "text/html"
+        else:
+            status, body = 200, path.read_bytes()
+            ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        request.send_response(status)
+        charset = "; charset=utf-8" if ctype.startswith("text/") else ""
+        request.send_header("Content-Type", ctype + charset)
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        if send_body:
+            request.wfile.write(body)
 
     @property
     def url(self) -> str:

@@ -4,10 +4,16 @@ through here, so a page reads the same everywhere."""
 
 from __future__ import annotations
 
+import logging
+
+from pipelines.errors import ParseError
 from pipelines.generic import extract_generic
 from pipelines.parse import parse_article
 from schemas.article import Article
+from schemas.page import FetchedPage, ParsedPage
 from scraper.profiles import all_profiles
+
+logger = logging.getLogger(__name__)
 
 
 def read_article(html: str, url: str, site: str) -> Article:
@@ -16,3 +22,15 @@ def read_article(html: str, url: str, site: str) -> Article:
     if profile is None:
         return extract_generic(html, url, site=site)
     return parse_article(html, url, profile)
+
+
+def parse_page(page: FetchedPage) -> ParsedPage:
+    """The parse stage, total: an article, or the reason the page is not one — a parser bug
+    included, so a strange page costs itself and never the run."""
+    try:
+        return ParsedPage(page=page, article=read_article(page.html, page.url, page.site))
+    except ParseError as exc:
+        return ParsedPage(page=page, error=str(exc))
+    except Exception as exc:
+        logger.error("%s: parser crashed", page.url, exc_info=True)
+        return ParsedPage(page=page, error=f"parser crashed: {type(exc).__name__}: {exc}")

@@ -9,19 +9,18 @@ from itertools import islice
 from sqlite_utils import Database
 
 from pipelines.enrich import enrich_article
-from pipelines.errors import ParseError
+from pipelines.failures import record_failure
 from pipelines.store import (
     find_article_id,
     finish_run,
-    page_html,
-    record_failure,
     start_run,
     store_article,
     store_enrichment,
+    stored_page,
 )
 from pipelines.workers import enrich_pool
 from schemas.article import Article
-from scraper.reading import read_article
+from scraper.reading import parse_page
 
 BATCH = 32
 
@@ -51,11 +50,13 @@ def reprocess(
         for batch in _batches(pages, BATCH):
             parsed: list[tuple[int, Article]] = []
             for page_id, url, page_site in batch:
-                try:
-                    parsed.append((page_id, read_article(page_html(db, page_id), url, page_site)))
-                except ParseError as exc:
+                page = stored_page(db.conn, page_id)
+                result = parse_page(page)
+                if result.article is None:
                     counts["vnnews/failures"] += 1
-                    record_failure(db, run_id, page_site, url, "parse", str(exc))
+                    record_failure(db, run_id, page_site, url, "parse", result.error or "?")
+                else:
+                    parsed.append((page_id, result.article))
             enrichments = list(pool.map(enrich_article, [a for _, a in parsed])) if pool else []
             for number, (page_id, article) in enumerate(parsed):
                 counts[f"vnnews/articles/{store_article(db, article, page_id)}"] += 1

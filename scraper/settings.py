@@ -34,6 +34,14 @@ VNNEWS_ENRICH_WORKERS = 0
 VNNEWS_MAX_ERRORS = 100
 # Articles published within this many days are fetched again on each run, to catch edits.
 VNNEWS_RECHECK_DAYS = int(os.environ.get("VNNEWS_RECHECK_DAYS", "7"))
+# A URL that failed (fetch, parse, enrich, store) is tried again on later runs: this many
+# hours after its first failure, twice as long after each further one...
+VNNEWS_RETRY_BACKOFF_HOURS = float(os.environ.get("VNNEWS_RETRY_BACKOFF_HOURS", "6"))
+# ...until it has failed this many times in a row: then it is given up (state "gave up").
+VNNEWS_MAX_ATTEMPTS = int(os.environ.get("VNNEWS_MAX_ATTEMPTS", "5"))
+# Within a run, a 5xx, a timeout or a reset is retried RETRY_TIMES times, waiting this many
+# seconds before the first retry and twice as long before each next one.
+VNNEWS_RETRY_DELAY = float(os.environ.get("VNNEWS_RETRY_DELAY", "2"))
 # "known": skip stored articles (except the re-check window); "all": re-fetch every stored
 # article of the portal (--recheck); "full": ignore what is stored (--full).
 VNNEWS_FETCH_MODE = "known"
@@ -57,6 +65,10 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_TIMEOUT = 30
 RETRY_ENABLED = True
 RETRY_TIMES = 3
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scraper.retry.BackoffRetryMiddleware": 550,
+}
 # A cron run must end before the next one starts: stop after six hours at most.
 CLOSESPIDER_TIMEOUT = 6 * 3600
 # Never open a port nobody asked for.

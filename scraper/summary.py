@@ -12,7 +12,7 @@ def summarize(db: Database, path: str) -> str:
     articles = db.execute("SELECT count(*) FROM articles").fetchone()[0]
     images = db.execute("SELECT count(*) FROM images").fetchone()[0]
     pages = db.execute("SELECT count(*) FROM pages").fetchone()[0]
-    failures = db.execute("SELECT count(*) FROM failures").fetchone()[0]
+    failures = db.execute("SELECT count(*) FROM failures WHERE state != 'resolved'").fetchone()[0]
     first, last = db.execute("SELECT min(published_at), max(published_at) FROM articles").fetchone()
     layouts = ", ".join(
         f"{layout}: {count}"
@@ -24,7 +24,7 @@ def summarize(db: Database, path: str) -> str:
         f"Database: {path}",
         f"Articles: {articles} ({layouts or 'none'}), images: {images}, raw pages kept: {pages}",
         f"Published: {first or '-'} … {last or '-'}",
-        f"Failures recorded: {failures} (see the failures table)",
+        f"Failures recorded: {failures} (see: vnnews failures)",
     ]
     kinds = dict(db.execute("SELECT kind, count(*) FROM entities GROUP BY kind").fetchall())
     if kinds:

@@ -50,12 +50,22 @@ def run(
     )
 
 
+def crawl_args(path: Path, base_url: str, *extra: str) -> list[str]:
+    """The command line of `vnnews crawl tuyengiao` into `path` from `base_url`."""
+    return ["vnnews", "crawl", "tuyengiao", "--db", str(path), "--base-url", base_url, *extra]
+
+
 def crawl(
-    path: Path, base_url: str, *extra: str, expect: int = 0
+    path: Path,
+    base_url: str,
+    *extra: str,
+    expect: int = 0,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """`vnnews crawl tuyengiao` into `path` from `base_url`, checked for its exit code."""
-    result = run("vnnews", "crawl", "tuyengiao", "--db", str(path), "--base-url", base_url, *extra)
+    result = run(*crawl_args(path, base_url, *extra), env=env)
     assert result.returncode == expect, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
     return result
 
 

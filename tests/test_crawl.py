@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -101,8 +102,12 @@ def test_failures_are_recorded_with_reasons(crawled: tuple[Path, object]) -> Non
     ]
     assert (removed["stage"], removed["reason"], removed["status"]) == ("fetch", "HTTP 404", 404)
     assert len(failures) == 2
-    run_ids = {row["run_id"] for row in db["failures"].rows}
-    assert run_ids == {1}
+    for row in failures.values():  # tried again after six hours (VNNEWS_RETRY_BACKOFF_HOURS)
+        assert (row["run_id"], row["attempts"], row["state"]) == (1, 1, "retrying")
+        waited = datetime.fromisoformat(row["retry_after"]) - datetime.fromisoformat(
+            row["last_seen"]
+        )
+        assert waited == timedelta(hours=6)
 
 
 def test_robots_txt_is_obeyed(crawled: tuple[Path, object]) -> None:
@@ -138,8 +143,10 @@ def test_second_crawl_adds_and_changes_nothing(
     after = snapshot_rows(Database(path))
     for table in ("articles", "images", "pages"):
         assert after[table] == before[table], table
-    # The same two pages fail again; each run records its own failures.
-    assert len(after["failures"]) == failures_before + 2
+    # The same two pages fail again: still one row each, with a second attempt counted.
+    assert len(after["failures"]) == failures_before == 2
+    assert [row["attempts"] for row in after["failures"]] == [2, 2]
+    assert all(row["first_seen"] <= row["last_seen"] for row in after["failures"])
     assert Database(path)["runs"].count == 2
 
 

@@ -33,7 +33,18 @@ def test_parse_datetime(text: str, iso: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "Tuyên giáo các cấp", "31/02/2023 10:00", "14:36", "Số 2 Trần Phú, Ba Đình"]
+    "text",
+    [
+        "",
+        "Tuyên giáo các cấp",
+        "31/02/2023 10:00",
+        "14:36",
+        "Số 2 Trần Phú, Ba Đình",
+        # Offsets no clock has (found by tests/test_fuzz.py): no date, rather than a crash.
+        "2023-10-06T16:20:00+27:00",
+        "6/10/2023 16:20 (GMT+25)",
+        "2023-10-06T16:20:00+07:75",
+    ],
 )
 def test_no_date(text: str) -> None:
     assert parse_datetime(text) is None

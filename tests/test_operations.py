@@ -8,7 +8,7 @@ from pathlib import Path
 
 from scraper.locks import lock_path
 from scraper.mirror import Mirror
-from tests.conftest import FIXTURES, run
+from tests.conftest import FIXTURES, crawl, run
 
 
 def test_a_second_writer_exits_75_and_leaves_the_first_alone(tmp_path: Path) -> None:
@@ -132,9 +132,7 @@ def test_runs_and_failures_commands(tmp_path: Path) -> None:
 
     db = tmp_path / "log.db"
     with Mirror(FIXTURES / "tuyengiao") as mirror:
-        run(
-            "vnnews", "crawl", "tuyengiao", "--db", str(db), "--base-url", mirror.url, "--no-enrich"
-        )
+        crawl(db, mirror.url, "--no-enrich")
     down = run(
         "vnnews",
         "crawl",

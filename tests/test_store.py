@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from pipelines.migrations import SCHEMA_VERSION, SchemaTooNew
 from pipelines.parse import parse_article
-from pipelines.store import open_db, page_html, store_article, store_page
+from pipelines.store import open_db, store_article, store_page, stored_page
 from schemas.article import Article
 from schemas.page import FetchedPage
 from scraper.profiles import get_profile
@@ -126,7 +126,7 @@ def test_raw_page_kept_compressed_once(fresh_db: Database) -> None:
     first = store_page(fresh_db, fetched(html))
     assert store_page(fresh_db, fetched(html)) == first
     assert fresh_db["pages"].count == 1
-    assert page_html(fresh_db, first) == html
+    assert stored_page(fresh_db.conn, first).html == html
     stored = fresh_db.execute("SELECT length(html) FROM pages").fetchone()[0]
     assert stored < len(html.encode("utf-8")) / 2
     assert store_page(fresh_db, fetched(html + "<!-- edited -->")) != first
@@ -147,3 +147,64 @@ def test_version_2_database_gains_search_and_views(tmp_path: Path, article: Arti
     assert {"article_people", "article_provinces", "province_figures", "article_list"} <= set(
         db.view_names()
     )
+
+
+def test_version_5_failures_become_one_row_per_url(tmp_path: Path) -> None:
+    from pipelines.migrations import MIGRATIONS
+
+    path = tmp_path / "v5.db"
+    old = Database(path)
+    for migration in MIGRATIONS[:5]:
+        migration(old)
+    old.execute("PRAGMA user_version = 5")
+    old["runs"].insert_all(
+        [{"id": n, "site": "qdnd", "command": "crawl", "started_at": "x"} for n in (1, 2)]
+    )
+    gone = "https://www.qdnd.vn/chinh-tri/tin-tuc/bai-da-go-800001"
+    old["failures"].insert_all(
+        [  # the same 404 seen by two runs, and one parse failure
+            {
+                "run_id": 1,
+                "site": "qdnd",
+                "url": gone,
+                "stage": "fetch",
+                "reason": "HTTP 503",
+                "status": 503,
+                "at": "2026-10-01T03:15:00+00:00",
+            },
+            {
+                "run_id": 2,
+                "site": "qdnd",
+                "url": gone,
+                "stage": "fetch",
+                "reason": "HTTP 404",
+                "status": 404,
+                "at": "2026-10-02T03:15:00+00:00",
+            },
+            {
+                "run_id": 2,
+                "site": "qdnd",
+                "url": "https://www.qdnd.vn/video/1",
+                "stage": "parse",
+                "reason": "no qdnd layout",
+                "status": 200,
+                "at": "2026-10-02T03:16:00+00:00",
+            },
+        ]
+    )
+    old.conn.commit()
+    db = open_db(path)
+    rows = {row["url"]: row for row in db["failures"].rows}
+    assert len(rows) == 2
+    assert {key: rows[gone][key] for key in ("reason", "status", "attempts", "run_id")} == {
+        "reason": "HTTP 404",  # the latest failure's
+        "status": 404,
+        "attempts": 2,
+        "run_id": 2,
+    }
+    assert (rows[gone]["first_seen"], rows[gone]["last_seen"]) == (
+        "2026-10-01T03:15:00+00:00",
+        "2026-10-02T03:15:00+00:00",
+    )
+    assert rows[gone]["state"] == "retrying"  # due at once: the next run tries it
+    assert rows[gone]["retry_after"] == rows[gone]["last_seen"]

@@ -21,6 +21,7 @@ from twisted.python.failure import Failure
 
 from schemas.page import FetchedPage, FetchFailure
 from schemas.profile import Profile
+from scraper.decoding import page_text
 from scraper.discovery import (
     DiscoveryError,
     Entry,
@@ -85,22 +86,30 @@ class PortalSpider(scrapy.Spider):
         self.fetch_mode = "full"
         self.known: set[str] = set()
         self.recheck: list[str] = []
+        self.retry: list[str] = []  # failed URLs due for another attempt
+        self.unenriched: list[int] = []  # stored pages whose enrichment a killed run left undone
+        self.db_path = ""
+        self.stop_at_known = True
         self._article_re = re.compile(self.profile.urls.article)
 
     def load_stored(self, db_path: str, recheck_days: int) -> None:
-        from pipelines.store import stored_urls
+        from pipelines.store import stored_state
 
-        pages, articles = stored_urls(db_path, self.name)
-        self.known = pages | set(articles)
+        stored = stored_state(db_path, self.name)
+        self.db_path = db_path
+        self.known = set(stored.articles) | stored.settled
+        self.retry = stored.due
+        self.unenriched = stored.unenriched
+        self.stop_at_known = stored.caught_up
         if self.fetch_mode == "all":  # --recheck: every stored article, from the database
-            self.recheck = sorted(articles)
+            self.recheck = sorted(stored.articles)
         else:
             horizon = (datetime.now(UTC) - timedelta(days=recheck_days)).isoformat()
             self.recheck = sorted(
-                url for url, when in articles.items() if when and _as_utc(when) >= horizon
+                url for url, when in stored.articles.items() if when and _as_utc(when) >= horizon
             )
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
+    async def start(self) -> AsyncIterator[scrapy.Request | FetchedPage]:
         if self.single_url:
             request = self._article_request(self.single_url, force=True)
             if request is None:
@@ -108,12 +117,22 @@ class PortalSpider(scrapy.Spider):
             self.crawler.stats.inc_value("vnnews/single_url")
             yield request
             return
-        for url in self.recheck:  # from the database: a deleted article is in no listing
+        # From the database: a deleted article is in no listing, a failed one maybe no more.
+        for url, stat in [
+            *((url, "vnnews/recheck/requests") for url in self.recheck),
+            *((url, "vnnews/failures/retried") for url in self.retry),
+        ]:
             request = self._article_request(url, force=True)
-            if request is not None:
+            if request is not None and request.url not in self._requested:
                 self._requested.add(request.url)
-                self.crawler.stats.inc_value("vnnews/recheck/requests")
+                self.crawler.stats.inc_value(stat)
                 yield request
+        if self.unenriched and self.settings.getbool("VNNEWS_ENRICH"):
+            from pipelines.store import stored_pages
+
+            for page in stored_pages(self.db_path, self.unenriched):
+                self.crawler.stats.inc_value("vnnews/enrich/catch_up")
+                yield page
         if self.fetch_mode == "all":
             return
         for path in self.profile.urls.start:
@@ -165,8 +184,14 @@ class PortalSpider(scrapy.Spider):
         target = self.fetch_url(url)
         if target is None or not (force or self.is_article_url(target)):
             return None
+        # Duplicates are filtered by _schedule; Scrapy's filter would also drop a redirect back
+        # to a URL already seen — a loop — without a word, losing the article from the record.
         return scrapy.Request(
-            target, callback=self.parse_article, errback=self.article_failed, cb_kwargs={"via": via}
+            target,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            cb_kwargs={"via": via},
+            dont_filter=True,
         )
 
     def _sitemap_request(self, url: str) -> scrapy.Request:
@@ -224,7 +249,7 @@ class PortalSpider(scrapy.Spider):
         below_limit = not self.max_pages or page < self.profile.urls.first_page + self.max_pages - 1
         room = not self.max_articles or self.articles_requested < self.max_articles
         # A page holding only articles already stored: the rest of the listing is older.
-        caught_up = self.fetch_mode != "full" and found and known_here == found
+        caught_up = self.stop_at_known and self.fetch_mode != "full" and known_here == found > 0
         if caught_up:
             self.crawler.stats.inc_value("vnnews/listing/caught_up")
         if found and below_limit and room and not caught_up and path not in self._finished_listings:
@@ -285,7 +310,7 @@ class PortalSpider(scrapy.Spider):
             site=self.name,
             status=response.status,
             fetched_at=datetime.now(UTC),
-            html=response.text,
+            html=page_text(response),
             via=via,
             requested=_first_redirect(self, response),
         )
@@ -306,7 +331,11 @@ class PortalSpider(scrapy.Spider):
 
     def article_failed(self, failure: Failure) -> Iterator[FetchFailure]:
         request = failure.request  # type: ignore[attr-defined]
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+        if (
+            failure.check(IgnoreRequest)
+            and not failure.check(HttpError)
+            and "redirections" not in failure.getErrorMessage()  # a redirect loop is a fault
+        ):
             # robots.txt forbids it, or a middleware chose not to fetch it: not a failure.
             self.logger.info("article %s skipped: %s", request.url, failure.getErrorMessage())
             return
