@@ -16,6 +16,10 @@ from types import TracebackType
 
 
 class _QuietServer(ThreadingHTTPServer):
+    # A crawler opens many connections at once; the default backlog of 5 drops some, which
+    # then wait a second for a SYN retry and look like a slow or dead portal.
+    request_queue_size = 128
+
     def handle_error(self, request: object, client_address: object) -> None:
         # A crawler that hangs up mid-answer (its timeout, its shutdown) is not an error here.
         if not isinstance(sys.exc_info()[1], ConnectionError):

@@ -36,9 +36,9 @@ UNDATED = (
     "nhan-dien-va-dau-tranh-voi-cac-luan-dieu-xuyen-tac-ve-dan-chu-nhan-quyen-o-viet-nam-113371"
 )
 
-# Fast faults: one second to time out, two retries a tenth of a second apart, and across
+# Fast faults: two seconds to time out, two retries a tenth of a second apart, and across
 # runs no backoff and two attempts before giving up, so a few runs show the whole cycle.
-FAST = ["-s", "DOWNLOAD_TIMEOUT=1", "-s", "RETRY_TIMES=2", "-s", "VNNEWS_RETRY_DELAY=0.1"]
+FAST = ["-s", "DOWNLOAD_TIMEOUT=2", "-s", "RETRY_TIMES=2", "-s", "VNNEWS_RETRY_DELAY=0.1"]
 CYCLE = {"VNNEWS_RETRY_BACKOFF_HOURS": "0", "VNNEWS_MAX_ATTEMPTS": "2"}
 
 
@@ -66,7 +66,7 @@ def test_every_fault_ends_as_a_failure_retried_then_given_up(tmp_path: Path) -> 
         mirror.faults = {
             BUDGET: Fault("status", 503, times=2),  # a bad minute: the third try works
             AWARDS: Fault("status", 500),
-            DAK_LAK: Fault("hang", seconds=4),
+            DAK_LAK: Fault("hang", seconds=5),
             CAO_BANG: Fault("truncate"),
             SON_LA: Fault("loop"),
             REPORTERS: Fault("drop"),
