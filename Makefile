@@ -1,5 +1,5 @@
 # `make demo` and `make test` work on a fresh clone: each first runs scripts/setup.sh.
-.PHONY: setup demo test check clean
+.PHONY: setup demo test check bench clean
 
 setup:
 	@scripts/setup.sh
@@ -15,6 +15,11 @@ check:
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy
+
+# The performance suite: regenerates docs/performance.md (about 15 minutes on 2 cores).
+bench:
+	@scripts/setup.sh bench
+	.venv/bin/python bench/performance.py
 
 clean:
 	rm -rf .venv build *.egg-info vnnews-demo.db*

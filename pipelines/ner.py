@@ -1,20 +1,19 @@
 """underthesea's CRF named-entity tagger, as character spans, computed once per sentence.
 
-Only the CRF model shipped inside the underthesea wheel is used — never its deep-learning
-mode, which downloads a model at run time. underthesea is imported on first use: loading it
-takes about a second, once per process.
+Only the CRF models shipped inside the underthesea wheel are used — never its deep-learning
+mode, which downloads a model at run time — through `pipelines.tagger`, which gives the same
+tags several times faster. underthesea is imported on first use: loading it takes about a
+second, once per process.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from functools import lru_cache
 
+from pipelines.tagger import ner
 from pipelines.text import modern_tones
 
-# underthesea depends on huggingface-hub; nothing here may reach the network.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
 logger = logging.getLogger(__name__)
 
 Span = tuple[int, int, str]  # start, end, tag ("PER", "LOC", "ORG", "MISC")
@@ -23,8 +22,6 @@ Span = tuple[int, int, str]  # start, end, tag ("PER", "LOC", "ORG", "MISC")
 @lru_cache(maxsize=8192)  # captions and datelines repeat across an article and a crawl
 def ner_spans(sentence: str) -> tuple[Span, ...]:
     """Entity spans the CRF finds in `sentence`, with offsets into `sentence`."""
-    from underthesea import ner
-
     try:
         tokens = ner(sentence)
     except Exception:  # underthesea must not take a crawl down with it

@@ -33,6 +33,9 @@ def open_db(path: str | Path) -> Database:
     # A reader (Datasette) or another portal's crawl may hold the file for a moment: wait.
     db.execute("PRAGMA busy_timeout = 10000")
     db.enable_wal()
+    # In WAL mode NORMAL never corrupts the file; a power cut may lose the last commits,
+    # which the next run fetches again. FULL would fsync every page stored.
+    db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA foreign_keys = ON")
     migrate(db)
     return db

@@ -56,6 +56,9 @@ USER_AGENT = (
 )
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
+# An article page yields one item, a listing a few requests: Scrapy starts this many asyncio
+# workers per response (default 100), which cost more than the items themselves.
+CONCURRENT_ITEMS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0.5
 AUTOTHROTTLE_ENABLED = True

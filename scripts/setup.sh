@@ -6,6 +6,7 @@
 #
 #   scripts/setup.sh         vnnews with what the demo and the tests need
 #   scripts/setup.sh dev     also the linters of `make check`
+#   scripts/setup.sh bench   also trafilatura, the baseline of `make bench`
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +16,7 @@ if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
     exit 2
 fi
 
-if [ "${1:-}" != "dev" ] && ! command -v chromium >/dev/null 2>&1; then
+if [ -z "${1:-}" ] && ! command -v chromium >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         echo "Installing Chromium (Debian package) for the browser test ..." >&2
         apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive \
