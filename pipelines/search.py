@@ -79,13 +79,20 @@ def search_articles(
     if until:
         where.append("a.published_at < date(:until, '+1 day')")
         params["until"] = until.isoformat()
+    # Rank the matches on ids and scores alone, then read the few winners' text: sorting
+    # whole rows would read every matching body (a common word matches thousands).
+    filters = "JOIN articles a ON a.id = articles_search_fts.rowid" if len(where) > 1 else ""
     sql = f"""
-        SELECT a.url, a.site, a.title, a.published_at, a.body,
-               bm25(articles_search_fts, 10.0, 3.0, 1.0) AS score
-        FROM articles_search_fts
-        JOIN articles a ON a.id = articles_search_fts.rowid
-        WHERE {" AND ".join(where)}
-        ORDER BY score LIMIT :limit
+        WITH best AS (
+            SELECT articles_search_fts.rowid AS id,
+                   bm25(articles_search_fts, 10.0, 3.0, 1.0) AS score
+            FROM articles_search_fts {filters}
+            WHERE {" AND ".join(where)}
+            ORDER BY score LIMIT :limit
+        )
+        SELECT a.url, a.site, a.title, a.published_at, a.body, best.score
+        FROM best JOIN articles a ON a.id = best.id
+        ORDER BY best.score
     """
     rows = db.execute(sql, params).fetchall()
     words = _TERM.findall(fold(query))

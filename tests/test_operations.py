@@ -155,3 +155,18 @@ def test_runs_and_failures_commands(tmp_path: Path) -> None:
     assert runs[0]["problem"].startswith("every fetch failed")
     table = run("vnnews", "failures", "--db", str(db), "--run", "1")
     assert "HTTP 404" in table.stdout and "no tuyengiao layout" in table.stdout
+    rows = [
+        json.loads(line)
+        for line in run("vnnews", "failures", "--db", str(db), "--json").stdout.splitlines()
+    ]
+    assert sorted((r["stage"], r["attempts"], r["state"]) for r in rows) == [
+        ("fetch", 1, "retrying"),
+        ("parse", 1, "retrying"),
+    ]
+    assert all(r["first_seen"] == r["last_seen"] and r["retry_after"] for r in rows)
+    assert (
+        run("vnnews", "failures", "--db", str(db), "--state", "resolved").stdout.count(
+            "tuyengiao.vn"
+        )
+        == 0
+    )
