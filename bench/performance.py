@@ -49,15 +49,17 @@ BENCHMARKS = Path(os.environ.get("VNNEWS_BENCHMARKS", ROOT.parent / "shared" / "
 BIN = Path(sys.executable).parent
 
 
-def best_rate(work: Callable[[], int], rounds: int) -> float:
-    """Items per second of the fastest of `rounds` runs of `work` (which returns its count):
-    the least disturbed by the rest of the machine."""
-    rates = []
+def best_rates(works: list[Callable[[], int]], rounds: int) -> list[float]:
+    """Items per second of each of `works` (each returns its count), the fastest of `rounds`
+    runs — the least disturbed by the rest of the machine. The works take turns within each
+    round, so a machine that slows down or speeds up meanwhile weighs on all of them alike."""
+    best = [0.0] * len(works)
     for _ in range(rounds):
-        started = time.perf_counter()
-        count = work()
-        rates.append(count / (time.perf_counter() - started))
-    return max(rates)
+        for number, work in enumerate(works):
+            started = time.perf_counter()
+            count = work()
+            best[number] = max(best[number], count / (time.perf_counter() - started))
+    return best
 
 
 # --- parsing ----------------------------------------------------------------------------------
@@ -109,8 +111,9 @@ def bench_parsing(quick: bool) -> dict[str, object]:
 
         return run
 
-    ours = best_rate(profile_parser, rounds * 4)
-    theirs = best_rate(trafilatura_on([(h, u) for h, u, _ in portal]), rounds)
+    ours, theirs = best_rates(
+        [profile_parser, trafilatura_on([(h, u) for h, u, _ in portal])], rounds * 2
+    )
     generic_pages = benchmark_pages()
     source = f"{len(generic_pages)} article-extraction benchmark pages"
     if not generic_pages:
@@ -128,8 +131,7 @@ def bench_parsing(quick: bool) -> dict[str, object]:
                 extract_generic(html, url, site="bench")
         return len(generic_pages)
 
-    ours_generic = best_rate(generic, rounds)
-    theirs_generic = best_rate(trafilatura_on(generic_pages), rounds)
+    ours_generic, theirs_generic = best_rates([generic, trafilatura_on(generic_pages)], rounds)
     return {
         "profile_pages": len(portal),
         "profile_pages_per_s": ours,
@@ -207,10 +209,7 @@ def bench_enrichment(quick: bool) -> dict[str, object]:
             ner(sentence)
         return len(sentences)
 
-    rounds = 1 if quick else 2
-    stock_rate = best_rate(stock, rounds)
-    ours_rate = best_rate(ours, rounds)
-    tagger_rate = best_rate(tagger_only, rounds)
+    stock_rate, ours_rate, tagger_rate = best_rates([stock, ours, tagger_only], 1 if quick else 2)
     identical = sum(ner(s) == underthesea.ner(s) for s in sentences[:300])
     per_article = len(sentences) / len(articles)
     return {

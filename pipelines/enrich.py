@@ -89,7 +89,9 @@ def enrich_fields(fields: Iterator[tuple[str, str]], published: date | None) -> 
 def _sentence_mentions(
     sentence: str, field: str, offset: int, published: date | None
 ) -> list[Mention]:
-    spans = ner_spans(sentence) if len(sentence) <= MAX_NER_SENTENCE else ()
+    # No letters (a figure table's row, a dateline), no name: the CRF is not asked.
+    tagged = len(sentence) <= MAX_NER_SENTENCE and any(c.isalpha() for c in sentence)
+    spans = ner_spans(sentence) if tagged else ()
     place: dict[str, Any] = {"field": field, "sentence": sentence}
     found = [
         Mention(

@@ -18,7 +18,7 @@ from pipelines.bylines import Byline, parse_byline
 from pipelines.dates import parse_datetime
 from pipelines.errors import NotAnArticle, ParseError
 from pipelines.images import take_images
-from pipelines.text import same_text, tidy, tidy_line
+from pipelines.text import text_key, tidy, tidy_line
 from schemas.article import Article
 from schemas.profile import Layout, Profile
 
@@ -199,13 +199,7 @@ def _byline_from_tail(lines: list[str]) -> tuple[Byline | None, list[str]]:
 
 
 def _body_lines(lines: list[str], images: list, title: str, sapo: str | None) -> list[str]:
-    """Drop what is not body text: repeated captions, a repeated title or sapo, duplicates."""
-    captions = [image.caption for image in images if image.caption]
-    kept: list[str] = []
-    for line in lines:
-        if any(same_text(line, caption) for caption in captions):
-            continue
-        if same_text(line, title) or (sapo and same_text(line, sapo)):
-            continue
-        kept.append(line)
-    return kept
+    """Drop what is not body text: captions repeated as paragraphs, a repeated title or sapo."""
+    repeated = {text_key(image.caption) for image in images if image.caption}
+    repeated |= {text_key(title), *([text_key(sapo)] if sapo else [])}
+    return [line for line in lines if text_key(line) not in repeated]

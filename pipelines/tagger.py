@@ -53,8 +53,7 @@ def compile_template(template: Sequence[str]) -> list[Feature]:
 def featurize(columns: Sequence[Sequence[str]], template: list[Feature]) -> list[list[str]]:
     """The CRF features of one sentence given as columns (words, POS tags, ...): exactly what
     underthesea's `word2features` gives for each token, built template by template."""
-    from underthesea.pipeline.ner.tagged_feature import apply_function
-
+    functions = _functions()
     size = len(columns[0])
     values_of: dict[tuple[int, int, str | None], list[str]] = {}
     per_template = []
@@ -67,20 +66,38 @@ def featurize(columns: Sequence[Sequence[str]], template: list[Feature]) -> list
                 if span == 1
                 else [" ".join(cells[a : a + span]) for a in range(size - span + 1)]
             )
-            # str(): stock formats a function's result into the feature (True → "True").
-            values = (
-                words if function is None else [str(apply_function(function, w)) for w in words]
-            )
-            values_of[(column, span, function)] = values
+            if function is not None:
+                # str(): stock formats a function's result into the feature (True → "True").
+                apply = functions[function]
+                words = [str(apply(word)) for word in words]
+            values = values_of[(column, span, function)] = words
+        # Token i reads the value starting at i + first: "BOS" before the sentence, "EOS"
+        # when the span runs past its end (stock checks the start, then the end, likewise).
         last = size - span  # the last start whose whole span lies in the sentence
-        bos, eos = prefix + "BOS", prefix + "EOS"
+        before = min(size, max(0, -first))
+        inside = max(0, min(size - 1, last - first) - before + 1)
+        start = before + first
         per_template.append(
-            [
-                bos if start < 0 else eos if start > last else prefix + values[start]
-                for start in range(first, size + first)
-            ]
+            [prefix + "BOS"] * before
+            + [prefix + value for value in values[start : start + inside]]
+            + [prefix + "EOS"] * (size - before - inside)
         )
     return [list(features) for features in zip(*per_template, strict=True)]
+
+
+@cache
+def _functions() -> dict[str, Callable[[str], object]]:
+    """underthesea's feature functions by name (its apply_function rebuilds this dict on
+    every call)."""
+    from underthesea.pipeline.ner import tagged_feature as stock
+
+    return {
+        "lower": stock.text_lower,
+        "istitle": stock.text_istitle,
+        "isallcap": stock.text_isallcap,
+        "isdigit": stock.text_isdigit,
+        "is_in_dict": stock.text_is_in_dict,
+    }
 
 
 class FastTagger:

@@ -37,9 +37,15 @@ def label_key(text: str) -> str:
     return tidy_line(text).rstrip(" :.-–»›>").casefold()
 
 
+def text_key(text: str) -> str:
+    """The form in which two texts are the same text: case, spacing and closing punctuation
+    ignored. Compare keys (or keep them in a set) to find a caption repeated as a paragraph."""
+    return tidy_line(text).rstrip(" .").casefold()
+
+
 def same_text(a: str, b: str) -> bool:
     """Equal once case, spacing and closing punctuation are ignored (caption vs paragraph)."""
-    return tidy_line(a).rstrip(" .").casefold() == tidy_line(b).rstrip(" .").casefold()
+    return text_key(a) == text_key(b)
 
 
 # Old-style tone placement ("hoà", "thuỷ") → the modern one ("hòa", "thủy") in open syllables
