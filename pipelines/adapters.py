@@ -28,7 +28,7 @@ from pipelines.store import (
 )
 from pipelines.workers import enrich_pool
 from schemas.page import FetchedPage, FetchFailure, ParsedPage
-from scraper.reading import parse_page
+from scraper.reading import PARSER_CRASHED, parse_page
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ class ParsePipeline:
         parsed = parse_page(item)
         article = parsed.article
         if article is None:
-            crashed = (parsed.error or "").startswith("parser crashed")
+            crashed = (parsed.error or "").startswith(PARSER_CRASHED)
             self.stats.inc_value("vnnews/parse/crashed" if crashed else "vnnews/parse/failed")
             logger.warning("%s: no article: %s", item.url, parsed.error)
             return parsed

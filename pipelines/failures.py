@@ -48,8 +48,9 @@ def record_failure(
     A URL that had been resolved and fails again starts a new series of attempts."""
     policy = policy or RetryPolicy()
     now = datetime.now(UTC)
-    row = db.execute("SELECT attempts, state FROM failures WHERE url = ?", [url]).fetchone()
-    attempts = 1 if row is None or row[1] == "resolved" else int(row[0]) + 1
+    row = db.execute("SELECT id, attempts, state FROM failures WHERE url = ?", [url]).fetchone()
+    restart = row is None or row[2] == "resolved"
+    attempts = 1 if restart else int(row[1]) + 1
     retry_at = policy.retry_after(attempts, now)
     state = "retrying" if retry_at else "gave up"
     values = {
@@ -65,15 +66,13 @@ def record_failure(
         "retry_after": _stamp(retry_at) if retry_at else None,
         "resolved_at": None,
     }
+    if restart:
+        values["first_seen"] = values["last_seen"]
     with db.conn:
         if row is None:
-            db.table("failures").insert({**values, "first_seen": values["last_seen"]})
+            db.table("failures").insert(values)
         else:
-            if row[1] == "resolved":
-                values["first_seen"] = values["last_seen"]
-            db.table("failures").update(
-                db.execute("SELECT id FROM failures WHERE url = ?", [url]).fetchone()[0], values
-            )
+            db.table("failures").update(row[0], values)
     return state
 
 

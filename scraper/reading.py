@@ -15,6 +15,9 @@ from scraper.profiles import all_profiles
 
 logger = logging.getLogger(__name__)
 
+# How a ParsedPage's error begins when the parser itself failed (a bug, not a strange page).
+PARSER_CRASHED = "parser crashed"
+
 
 def read_article(html: str, url: str, site: str) -> Article:
     """Raise NotAnArticle / ParseError when the page holds no article."""
@@ -32,5 +35,5 @@ def parse_page(page: FetchedPage) -> ParsedPage:
     except ParseError as exc:
         return ParsedPage(page=page, error=str(exc))
     except Exception as exc:
-        logger.error("%s: parser crashed", page.url, exc_info=True)
-        return ParsedPage(page=page, error=f"parser crashed: {type(exc).__name__}: {exc}")
+        logger.error("%s: %s", page.url, PARSER_CRASHED, exc_info=True)
+        return ParsedPage(page=page, error=f"{PARSER_CRASHED}: {type(exc).__name__}: {exc}")

@@ -22,7 +22,7 @@ from scrapy.http import HtmlResponse
 from pipelines.enrich import enrich_article
 from schemas.article import Article
 from schemas.page import FetchedPage, ParsedPage
-from scraper.reading import parse_page
+from scraper.reading import PARSER_CRASHED, parse_page
 from tests.conftest import FIXTURES, article_cases, expected
 
 settings.register_profile(
@@ -56,7 +56,7 @@ def page(html: str, url: str, site: str) -> FetchedPage:
 def assert_total(parsed: ParsedPage) -> None:
     """The parse stage's contract: an article with text, or a reason; a crash is a bug."""
     if parsed.article is None:
-        assert parsed.error and not parsed.error.startswith("parser crashed"), parsed.error
+        assert parsed.error and not parsed.error.startswith(PARSER_CRASHED), parsed.error
     else:
         assert parsed.article.title.strip() and parsed.article.body.strip()
         assert unicodedata.is_normalized("NFC", parsed.article.body)

@@ -133,19 +133,7 @@ def test_runs_and_failures_commands(tmp_path: Path) -> None:
     db = tmp_path / "log.db"
     with Mirror(FIXTURES / "tuyengiao") as mirror:
         crawl(db, mirror.url, "--no-enrich")
-    down = run(
-        "vnnews",
-        "crawl",
-        "tuyengiao",
-        "--db",
-        str(db),
-        "--base-url",
-        "http://127.0.0.1:9",
-        "-s",
-        "RETRY_TIMES=0",
-        "--full",
-    )
-    assert down.returncode == 1
+    crawl(db, "http://127.0.0.1:9", "-s", "RETRY_TIMES=0", "--full", expect=1)
     runs = [
         json.loads(line)
         for line in run("vnnews", "runs", "--db", str(db), "--json").stdout.splitlines()
