@@ -140,8 +140,6 @@ def drop_labelled_boxes(body: LexborNode, labels: Iterable[str]) -> int:
         raw = node.text()
         if len(raw) > 400:  # a label, or a "Xem thêm: <link>" line, is short
             continue
-        if has_ancestor_in(node, doomed_ids, stop=body):
-            continue
         text = label_key(raw)
         if not text:
             continue
@@ -151,6 +149,9 @@ def drop_labelled_boxes(body: LexborNode, labels: Iterable[str]) -> int:
             boxes = [box, *(_following_link_blocks(box) if box.mem_id == node.mem_id else [])]
         elif node.tag in BLOCK_TAGS and starts.match(text) and _link_share(node) > 0.5:
             boxes = [node]  # "Xem thêm: <a>Another article</a>"
+        # Walking up the tree costs more than the checks above, which rarely match.
+        if boxes and has_ancestor_in(node, doomed_ids, stop=body):
+            continue
         for box in boxes:
             if box.mem_id not in doomed_ids:
                 doomed.append(box)

@@ -68,7 +68,7 @@ def record_failure(
     }
     if restart:
         values["first_seen"] = values["last_seen"]
-    with db.conn:
+    with db.atomic():
         if row is None:
             db.table("failures").insert(values)
         else:
@@ -78,7 +78,7 @@ def record_failure(
 
 def resolve_failure(db: Database, url: str) -> bool:
     """`url` went through every stage this time: its failure, if any, is resolved."""
-    with db.conn:
+    with db.atomic():
         cursor = db.execute(
             "UPDATE failures SET state = 'resolved', resolved_at = ?, retry_after = NULL "
             "WHERE url = ? AND state != 'resolved'",

@@ -84,7 +84,7 @@ def store_page(db: Database, page: FetchedPage) -> int:
     ).fetchone()
     if existing:
         return int(existing[0])
-    with db.conn:
+    with db.atomic():
         cursor = db.execute(
             "INSERT INTO pages (url, site, status, fetched_at, fetched_from, sha256, html) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -133,14 +133,14 @@ def store_article(db: Database, article: Article, page_id: int | None) -> Outcom
     ).fetchone()
     if existing and existing[1] == digest:
         if existing[6]:  # it answered again, unchanged: it is back
-            with db.conn:
+            with db.atomic():
                 db.execute(
                     "UPDATE articles SET removed_at = NULL, removed_reason = NULL WHERE id = ?",
                     [existing[0]],
                 )
         return "unchanged"
     now = utc_now()
-    with db.conn:
+    with db.atomic():
         if existing:
             article_id = int(existing[0])
             _keep_revision(db, existing, row, now)
@@ -198,7 +198,7 @@ def _keep_revision(db: Database, old: tuple, new: dict[str, object], now: str) -
 def mark_removed(db: Database, url: str, reason: str) -> bool:
     """A stored article that now answers 404/410 or redirects away: dated, its last copy
     kept. Returns whether `url` was a stored article (not already marked)."""
-    with db.conn:
+    with db.atomic():
         cursor = db.execute(
             "UPDATE articles SET removed_at = ?, removed_reason = ? "
             "WHERE url = ? AND removed_at IS NULL",
@@ -210,7 +210,7 @@ def mark_removed(db: Database, url: str, reason: str) -> bool:
 def start_run(db: Database, site: str, command: str, args: dict[str, object]) -> int:
     """A new `runs` row. Runs of `site` left unfinished were killed (the caller holds the
     site's lock, so none is running): they are marked interrupted."""
-    with db.conn:
+    with db.atomic():
         db.execute(
             "UPDATE runs SET finish_reason = 'interrupted' "
             "WHERE site = ? AND finished_at IS NULL AND finish_reason IS NULL",
@@ -236,7 +236,7 @@ def finish_run(db: Database, run_id: int, finish_reason: str, stats: dict[str, o
         "failures": stats.get("vnnews/failures", 0),
         "articles_removed": stats.get("vnnews/articles/removed", 0),
     }
-    with db.conn:
+    with db.atomic():
         db.table("runs").update(
             run_id,
             {
@@ -250,7 +250,7 @@ def finish_run(db: Database, run_id: int, finish_reason: str, stats: dict[str, o
 
 def record_exit(db: Database, run_id: int, exit_code: int, problem: str | None) -> None:
     """The exit status the command gave for this run, and why when it was not 0."""
-    with db.conn:
+    with db.atomic():
         db.execute(
             "UPDATE runs SET exit_code = ?, problem = ? WHERE id = ?", [exit_code, problem, run_id]
         )
@@ -258,7 +258,7 @@ def record_exit(db: Database, run_id: int, exit_code: int, problem: str | None) 
 
 def store_enrichment(db: Database, article_id: int, enrichment: Enrichment) -> None:
     """Replace the article's mentions and figures with these (never adds to old ones)."""
-    with db.conn:
+    with db.atomic():
         db.execute("DELETE FROM mentions WHERE article_id = ?", [article_id])
         db.execute("DELETE FROM figures WHERE article_id = ?", [article_id])
         entity_ids: dict[tuple[str, str], int] = {}

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 
 from sqlite_utils import Database
 
-from pipelines.enrich import enrich_article
 from pipelines.failures import record_failure
 from pipelines.store import (
     find_article_id,
@@ -18,7 +19,7 @@ from pipelines.store import (
     store_enrichment,
     stored_page,
 )
-from pipelines.workers import enrich_pool
+from pipelines.workers import Outcome, enrich_batch, enrich_pool
 from schemas.article import Article
 from scraper.reading import parse_page
 
@@ -57,11 +58,21 @@ def reprocess(
                     record_failure(db, run_id, page_site, url, "parse", result.error or "?")
                 else:
                     parsed.append((page_id, result.article))
-            enrichments = list(pool.map(enrich_article, [a for _, a in parsed])) if pool else []
+            outcomes = (
+                _enrich(pool, workers or os.cpu_count() or 1, [article for _, article in parsed])
+                if pool
+                else []
+            )
             for number, (page_id, article) in enumerate(parsed):
                 counts[f"vnnews/articles/{store_article(db, article, page_id)}"] += 1
-                if pool:
-                    store_enrichment(db, find_article_id(db, article.url) or 0, enrichments[number])
+                if not pool:
+                    continue
+                outcome = outcomes[number]
+                if isinstance(outcome, str):  # stored without its entities, retried later
+                    counts["vnnews/failures"] += 1
+                    record_failure(db, run_id, article.site, article.url, "enrich", outcome)
+                else:
+                    store_enrichment(db, find_article_id(db, article.url) or 0, outcome)
             counts["vnnews/pages"] += len(batch)
             advance(len(batch))
     finally:
@@ -69,6 +80,13 @@ def reprocess(
             pool.shutdown(wait=True, cancel_futures=True)
         finish_run(db, run_id, "finished", dict(counts))
     return counts
+
+
+def _enrich(pool: ProcessPoolExecutor, workers: int, articles: list[Article]) -> list[Outcome]:
+    """The articles' outcomes in order, a slice of them to each of `workers` at once."""
+    size = max(1, -(-len(articles) // workers))
+    slices = [articles[start : start + size] for start in range(0, len(articles), size)]
+    return [outcome for part in pool.map(enrich_batch, slices) for outcome in part]
 
 
 def _batches(items: list[tuple[int, str, str]], size: int) -> Iterator[list[tuple[int, str, str]]]:

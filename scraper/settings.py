@@ -30,8 +30,17 @@ VNNEWS_SINCE = ""
 VNNEWS_ENRICH = True
 # Processes for the enrich stage (0: one per CPU).
 VNNEWS_ENRICH_WORKERS = 0
+# Articles go to those processes this many at a time, or this many seconds after the first
+# of a batch arrived: enough for every worker to hold one batch while another waits.
+VNNEWS_ENRICH_BATCH = 4
+VNNEWS_ENRICH_BATCH_WAIT = 0.05
 # A run with more failures and errors than this exits 1 (0: no limit).
 VNNEWS_MAX_ERRORS = 100
+# The store stage commits every this many items, or this many seconds after its first
+# uncommitted one: one commit per article cost half the crawl's time (each rewrites the
+# full-text index's pages). A killed run loses at most these, which the next run fetches.
+VNNEWS_COMMIT_ITEMS = 200
+VNNEWS_COMMIT_SECONDS = 2.0
 # Articles published within this many days are fetched again on each run, to catch edits.
 VNNEWS_RECHECK_DAYS = int(os.environ.get("VNNEWS_RECHECK_DAYS", "7"))
 # A URL that failed (fetch, parse, enrich, store) is tried again on later runs: this many

@@ -33,7 +33,9 @@ class Fault:
 
 class FaultyMirror(Mirror):
     def __init__(self, root: Path) -> None:
-        super().__init__(root)
+        # One connection per request: on a kept-alive connection Twisted's client resends a
+        # request whose connection died unanswered, which would blur the counts of tries.
+        super().__init__(root, keep_alive=False)
         self.faults: dict[str, Fault] = {}
         self.hits: Counter[str] = Counter()
         self._lock = threading.Lock()

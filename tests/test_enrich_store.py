@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -86,3 +87,28 @@ def test_reprocess_reparses_and_enriches_without_duplicates(mirror: Mirror, tmp_
     runs = [row["command"] for row in db["runs"].rows]
     assert runs == ["crawl", "reprocess", "reprocess"]
     assert json.loads(list(db["runs"].rows)[1]["args"])["pages"] == 11
+
+
+def test_enrichment_goes_to_the_workers_in_batches(mirror: Mirror, tmp_path: Path) -> None:
+    """Ten articles, batches of four: 4 + 4 go when full, the last 2 when the wait ends. Each
+    article's mentions are those enriching it alone, in this process, gives."""
+    path = tmp_path / "batches.db"
+    crawl(path, mirror.url, "-s", "VNNEWS_ENRICH_BATCH=4", "-s", "VNNEWS_ENRICH_BATCH_WAIT=3")
+    db = Database(path)
+    stats = json.loads(db.execute("SELECT stats FROM runs").fetchone()[0])
+    assert (stats["vnnews/enrich/ok"], stats["vnnews/enrich/batches"]) == (10, 3)
+    profile = get_profile("tuyengiao")
+    for row in db.query(
+        "SELECT a.id, a.url, p.html FROM articles a JOIN pages p ON p.id = a.page_id"
+    ):
+        html = zlib.decompress(row["html"]).decode("utf-8")
+        alone = enrich_article(parse_article(html, row["url"], profile))
+        stored = db.execute(
+            "SELECT e.kind, e.key, m.field, m.start, m.end FROM mentions m "
+            "JOIN entities e ON e.id = m.entity_id WHERE m.article_id = ?",
+            [row["id"]],
+        ).fetchall()
+        assert sorted(stored) == sorted(
+            (m.kind, m.key, m.field, m.start, m.end) for m in alone.mentions
+        )
+        assert db["figures"].count_where("article_id = ?", [row["id"]]) == len(alone.figures)

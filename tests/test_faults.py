@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from pipelines.store import open_db
 from tests.conftest import BIN, FIXTURES, ROOT, article_cases, crawl_args, expected
 from tests.conftest import crawl as crawl_tuyengiao
 from tests.faults import Fault, FaultyMirror, windows_1258
@@ -146,7 +147,10 @@ def test_a_run_killed_mid_crawl_is_completed_by_the_next(tmp_path: Path) -> None
         for route, target in mirror.routes.items():
             if "articles" in str(target):
                 mirror.faults[route] = Fault("slow", seconds=0.6)
-        argv = crawl_args(db, mirror.url, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
+        # Commits of two items, so the kill finds some committed and maybe one not yet.
+        argv = crawl_args(
+            db, mirror.url, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "VNNEWS_COMMIT_ITEMS=2"
+        )
         command = [str(BIN / argv[0]), *argv[1:]]
         env = {k: v for k, v in os.environ.items() if k != "VNNEWS_DB"}
         victim = subprocess.Popen(
@@ -226,6 +230,32 @@ def test_a_reader_holding_the_database_never_fails_the_crawl(tmp_path: Path) -> 
             writer.close()
     assert stats["vnnews/articles/unchanged"] == 10
     assert stats.get("vnnews/store/failed", 0) == 0
+
+
+def test_an_item_that_aborts_the_whole_transaction_costs_only_itself(tmp_path: Path) -> None:
+    """Items are committed in batches; SQLite may roll a whole transaction back (a full disk,
+    a trigger's RAISE(ROLLBACK)): the batch's other items are written again, one by one."""
+    db = tmp_path / "rollback.db"
+    open_db(db).execute(
+        "CREATE TRIGGER refuse_budget BEFORE INSERT ON articles WHEN new.url LIKE '%-148402' "
+        "BEGIN SELECT RAISE(ROLLBACK, 'refused by the test trigger'); END"
+    )
+    with FaultyMirror(SNAPSHOT) as mirror:
+        # The budget article is neither first nor last of the run's one batch.
+        stats = crawl(db, mirror, "-s", "CONCURRENT_REQUESTS=1")
+    every = {expected(case)["url"].removeprefix(PORTAL) for case in article_cases()}
+    assert stored(db) == every - {BUDGET} and len(every) == 10
+    assert stats["vnnews/articles/new"] == 9  # counted once, though written twice
+    assert stats["vnnews/store/failed"] == 1
+    refused = failures(db)[BUDGET]
+    assert (refused["stage"], refused["state"]) == ("store", "retrying")
+    assert "refused by the test trigger" in refused["reason"]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        # The other articles' raw pages survived the rollback too.
+        assert conn.execute(
+            "SELECT count(*) FROM articles a JOIN pages p ON p.id = a.page_id"
+        ).fetchone() == (9,)
 
 
 def _count(db: Path, sql: str) -> int:
