@@ -1,5 +1,5 @@
 # `make demo` and `make test` work on a fresh clone: each first runs scripts/setup.sh.
-.PHONY: setup demo test check bench clean
+.PHONY: setup demo test check bench bench-cluster clean
 
 setup:
 	@scripts/setup.sh
@@ -20,6 +20,11 @@ check:
 bench:
 	@scripts/setup.sh bench
 	.venv/bin/python bench/performance.py
+
+# The capacity of a crawl spread over processes (docs/distributed.md); needs redis-server.
+bench-cluster:
+	@scripts/setup.sh
+	.venv/bin/python bench/cluster.py
 
 clean:
 	rm -rf .venv build *.egg-info vnnews-demo.db*

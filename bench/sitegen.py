@@ -65,9 +65,16 @@ def fixture_paragraphs() -> list[str]:
     return paragraphs
 
 
-def build_site(root: Path, articles: int, seed: int = 1) -> list[str]:
+SECTIONS = [
+    "thoi-su-chinh-tri", "bao-ve-nen-tang-tu-tuong-cua-dang", "hoc-va-lam-theo-bac",
+    "nhip-cau-tuyen-giao", "van-hoa-xa-hoi", "khoa-giao", "kinh-te", "tuyen-giao-cac-cap",
+]  # fmt: skip
+
+
+def build_site(root: Path, articles: int, seed: int = 1, sections: int = 1) -> list[str]:
     """Write the mirror folder (index.json, pages, listings, robots.txt) into `root`;
-    returns the article paths."""
+    returns the article paths. The articles are dealt to the first `sections` of the
+    portal's eight sections in turn, each with its own listing (the others list nothing)."""
     rng = random.Random(seed)
     sentences = corpus_sentences()
     paragraphs = fixture_paragraphs()
@@ -85,7 +92,8 @@ def build_site(root: Path, articles: int, seed: int = 1) -> list[str]:
     start = datetime(2024, 1, 1, 7, 0)
     for number in range(articles):
         ident = 300000 + number
-        path = f"/thoi-su-chinh-tri/bai-viet-tong-hop-so-{number}-{ident}"
+        section = SECTIONS[number % sections]
+        path = f"/{section}/bai-viet-tong-hop-so-{number}-{ident}"
         title = " ".join(spliced_sentence(rng, sentences).split()[:14]).rstrip(",.;:")
         lead = spliced_sentence(rng, sentences)
         # One paragraph of a real article (repeated across pages, as boilerplate-like text
@@ -104,24 +112,26 @@ def build_site(root: Path, articles: int, seed: int = 1) -> list[str]:
         name = f"a/{ident}.html"
         (root / name).write_text(page, encoding="utf-8")
         routes[path] = name
-        items.append((path, title))
+        items.append((section, path, title))
     listing = LISTING.read_text(encoding="utf-8")
     item_start = listing.index('<div class="clearfix story-item">')
     item_end = listing.index('<ul class="pagination">')
-    pages = (len(items) + PER_PAGE - 1) // PER_PAGE
-    for page_number in range(1, pages + 1):
-        chunk = items[(page_number - 1) * PER_PAGE : page_number * PER_PAGE]
-        links = "".join(
-            f'<div class="clearfix story-item">\n'
-            f'        <a class="story-thumb" href="{path}">'
-            f'<img src="https://cdn.tuyengiao.vn/t/{n}.jpg" alt=""></a>\n'
-            f'        <a class="story-title" href="{path}">{title}</a>\n'
-            f"      </div>\n      "
-            for n, (path, title) in enumerate(chunk)
-        )
-        html = listing[:item_start] + links + listing[item_end:]
-        name = f"l{page_number}.html"
-        (root / name).write_text(html, encoding="utf-8")
-        routes[f"/thoi-su-chinh-tri?page={page_number}"] = name
+    for section in SECTIONS[:sections]:
+        listed = [(path, title) for where, path, title in items if where == section]
+        pages = (len(listed) + PER_PAGE - 1) // PER_PAGE
+        for page_number in range(1, pages + 1):
+            chunk = listed[(page_number - 1) * PER_PAGE : page_number * PER_PAGE]
+            links = "".join(
+                f'<div class="clearfix story-item">\n'
+                f'        <a class="story-thumb" href="{path}">'
+                f'<img src="https://cdn.tuyengiao.vn/t/{n}.jpg" alt=""></a>\n'
+                f'        <a class="story-title" href="{path}">{title}</a>\n'
+                f"      </div>\n      "
+                for n, (path, title) in enumerate(chunk)
+            )
+            html = listing[:item_start] + links + listing[item_end:]
+            name = f"l-{section}-{page_number}.html"
+            (root / name).write_text(html, encoding="utf-8")
+            routes[f"/{section}?page={page_number}"] = name
     (root / "index.json").write_text(json.dumps({"routes": routes}), encoding="utf-8")
-    return [path for path, _ in items]
+    return [path for _, path, _ in items]

@@ -207,15 +207,19 @@ def mark_removed(db: Database, url: str, reason: str) -> bool:
     return cursor.rowcount > 0
 
 
-def start_run(db: Database, site: str, command: str, args: dict[str, object]) -> int:
-    """A new `runs` row. Runs of `site` left unfinished were killed (the caller holds the
-    site's lock, so none is running): they are marked interrupted."""
+def start_run(
+    db: Database, site: str, command: str, args: dict[str, object], alone: bool = True
+) -> int:
+    """A new `runs` row. When the run is `alone` (the caller holds the lock of `site` and
+    `command`), unfinished runs of that command and site were killed: they are marked
+    interrupted. The workers of a distributed crawl run side by side: not alone."""
     with db.atomic():
-        db.execute(
-            "UPDATE runs SET finish_reason = 'interrupted' "
-            "WHERE site = ? AND finished_at IS NULL AND finish_reason IS NULL",
-            [site],
-        )
+        if alone:
+            db.execute(
+                "UPDATE runs SET finish_reason = 'interrupted' WHERE site = ? AND command = ? "
+                "AND finished_at IS NULL AND finish_reason IS NULL",
+                [site, command],
+            )
         inserted = db.table("runs").insert(
             {
                 "site": site,
@@ -225,6 +229,15 @@ def start_run(db: Database, site: str, command: str, args: dict[str, object]) ->
             }
         )
     return int(inserted.last_pk)  # type: ignore[arg-type]
+
+
+def worker_run(db: Database, worker: str) -> int | None:
+    """The `runs` row of a distributed crawl's worker (named in its args), if recorded."""
+    row = db.execute(
+        "SELECT id FROM runs WHERE json_extract(args, '$.worker') = ? ORDER BY id DESC LIMIT 1",
+        [worker],
+    ).fetchone()
+    return int(row[0]) if row else None
 
 
 def finish_run(db: Database, run_id: int, finish_reason: str, stats: dict[str, object]) -> None:

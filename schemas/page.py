@@ -7,6 +7,7 @@ can later travel through a queue between machines.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -52,3 +53,18 @@ class ParsedPage(BaseModel):
     enrichment: Enrichment | None = None  # None when the enrich stage is off or failed
     error: str | None = None  # why the page gave no article (the parse stage)
     enrich_error: str | None = None  # why the article has no enrichment (the enrich stage)
+
+
+class RunEvent(BaseModel):
+    """A worker of a distributed crawl starting or finishing, for the writer's `runs` table."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event: Literal["start", "finish"]
+    worker: str  # "crawl@host:pid", unique per process
+    command: str  # "crawl", "enrich-worker"
+    site: str  # the portal, or "*" for a worker serving every portal
+    at: datetime
+    args: dict[str, Any] = {}
+    finish_reason: str | None = None
+    stats: dict[str, Any] = {}

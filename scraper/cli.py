@@ -109,6 +109,19 @@ def cli() -> None:
 )
 @enrich_option
 @click.option(
+    "--redis",
+    "redis_url",
+    metavar="URL",
+    help="Be one crawler of a crawl spread over machines: share this Redis's queue and "
+    "duplicate filter, and hand pages to it instead of the database (see `vnnews seed`).",
+)
+@click.option(
+    "--idle-exit",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="With --redis: exit 0 once the shared queue has been empty this long.",
+)
+@click.option(
     "--log-level",
     default="INFO",
     show_default=True,
@@ -135,6 +148,8 @@ def crawl(
     full: bool,
     since: datetime | None,
     enrich: bool,
+    redis_url: str | None,
+    idle_exit: float | None,
     log_level: str,
     extra: tuple[str, ...],
 ) -> None:
@@ -149,6 +164,7 @@ def crawl(
       vnnews crawl mysite --profiles ~/vnnews-profiles
       vnnews crawl generic --start https://namdinh.dcs.vn/vi/news/tin-tuc-su-kien/ \\
           --article-pattern '/vi/news/[^/]+/.+-[0-9]+[.]html$'
+      vnnews crawl tuyengiao --redis redis://queue.lan:6379/0   (one of many crawlers)
     """
     from scraper.runner import crawl_settings, run_crawl
 
@@ -159,25 +175,22 @@ def crawl(
         spider_args = {"start": ",".join(starts), "article_pattern": article_pattern}
     else:
         _known_site(site)
+    if redis_url:
+        _crawl_shared(site, redis_url, idle_exit, log_level, extra, base_url, max_pages)
+        return
+    if idle_exit is not None:
+        raise click.UsageError("--idle-exit goes with --redis")
     _usable_db(db_path)
     overrides: dict[str, Any] = {
         "VNNEWS_DB": db_path,
         "LOG_LEVEL": log_level.upper(),
         "VNNEWS_ENRICH": enrich,
+        **_crawl_overrides(extra, base_url, max_pages),
     }
-    if base_url:
-        overrides["VNNEWS_BASE_URL"] = base_url
-    if max_pages is not None:
-        overrides["VNNEWS_MAX_PAGES"] = max_pages
     if max_articles is not None:
         overrides["VNNEWS_MAX_ARTICLES"] = max_articles
     if since is not None:
         overrides["VNNEWS_SINCE"] = since.date().isoformat()
-    for pair in extra:
-        name, sep, value = pair.partition("=")
-        if not sep or not name:
-            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="-s")
-        overrides[name] = value
     if recheck or full:
         overrides["VNNEWS_FETCH_MODE"] = "all" if recheck else "full"
     with _writer_lock(db_path, site):
@@ -193,6 +206,62 @@ def crawl(
     if result.problem:
         click.echo(f"vnnews crawl {site}: {result.problem}", err=True)
     _record_exit(db_path, result)
+    sys.exit(0 if result.ok else 1)
+
+
+def _crawl_overrides(
+    extra: tuple[str, ...], base_url: str | None, max_pages: int | None
+) -> dict[str, Any]:
+    """The settings every crawl takes from its command line: -s pairs, --base-url, --max-pages."""
+    overrides: dict[str, Any] = {}
+    if base_url:
+        overrides["VNNEWS_BASE_URL"] = base_url
+    if max_pages is not None:
+        overrides["VNNEWS_MAX_PAGES"] = max_pages
+    for pair in extra:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="-s")
+        overrides[name] = value
+    return overrides
+
+
+def _crawl_shared(
+    site: str,
+    redis_url: str,
+    idle_exit: float | None,
+    log_level: str,
+    extra: tuple[str, ...],
+    base_url: str | None,
+    max_pages: int | None,
+) -> None:
+    """`crawl --redis`: a crawler worker. No database here: `vnnews ingest` writes it."""
+    from scraper.frontier import redis_settings
+    from scraper.queues import connect
+    from scraper.runner import crawl_settings, run_crawl
+
+    if site == "generic":
+        raise click.UsageError("crawl generic cannot be shared (--redis): it has no profile")
+    try:
+        connect(redis_url).close()
+    except VnnewsError as exc:
+        raise click.ClickException(str(exc)) from None
+    overrides = {
+        **redis_settings(redis_url),
+        "LOG_LEVEL": log_level.upper(),
+        "VNNEWS_IDLE_EXIT": idle_exit,
+        **_crawl_overrides(extra, base_url, max_pages),
+    }
+    result = run_crawl(site, crawl_settings(overrides))
+    stats = result.stats
+    click.echo(
+        f"{site}: {stats.get('vnnews/handed_off/pages', 0)} pages and "
+        f"{stats.get('vnnews/handed_off/failures', 0)} failures handed to {redis_url}; "
+        f"finished: {result.finish_reason}",
+        err=True,
+    )
+    if result.problem:
+        click.echo(f"vnnews crawl {site}: {result.problem}", err=True)
     sys.exit(0 if result.ok else 1)
 
 
@@ -431,6 +500,7 @@ def _recognise(html: str, url: str) -> Profile | None:
 
 def main() -> None:
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "scraper.settings")
+    import scraper.distributed
     import scraper.explore  # noqa: F401  (registers search, entity, figures, export, serve)
 
     cli()

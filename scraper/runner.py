@@ -56,6 +56,8 @@ class CrawlResult:
             return f"the crawl stopped: {self.finish_reason}"
         responses = stats.get("downloader/response_count", 0)
         robots = stats.get("robotstxt/response_count", 0)
+        if stats.get("vnnews/distributed") and responses - robots <= 0:
+            return None  # a crawler of a shared queue that found it empty: nothing to do
         if responses - robots <= 0:
             return "every fetch failed: the portal gave no answer"
         found = (
@@ -65,7 +67,7 @@ class CrawlResult:
             + stats.get("vnnews/recheck/requests", 0)
             + stats.get("vnnews/single_url", 0)
         )
-        if found == 0:
+        if found == 0 and not stats.get("vnnews/distributed"):
             return "the listings, feeds and sitemaps yielded no article link"
         errors = stats.get("vnnews/failures", 0) + stats.get("log_count/ERROR", 0)
         if self.max_errors and errors > self.max_errors:

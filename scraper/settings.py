@@ -51,6 +51,14 @@ VNNEWS_MAX_ATTEMPTS = int(os.environ.get("VNNEWS_MAX_ATTEMPTS", "5"))
 # Within a run, a 5xx, a timeout or a reset is retried RETRY_TIMES times, waiting this many
 # seconds before the first retry and twice as long before each next one.
 VNNEWS_RETRY_DELAY = float(os.environ.get("VNNEWS_RETRY_DELAY", "2"))
+# A crawl spread over machines (`crawl --redis URL`, docs/distributed.md): the Redis URL;
+# how long (seconds) an empty shared queue is waited on before the crawler exits (None:
+# until stopped); how long a silent worker counts as alive (its taken requests then go back
+# in the queue); and how many pages may wait for enrichment before crawlers pause.
+VNNEWS_REDIS_URL = ""
+VNNEWS_IDLE_EXIT = None
+VNNEWS_WORKER_TTL = 30.0
+VNNEWS_MAX_QUEUED_PAGES = 5000
 # "known": skip stored articles (except the re-check window); "all": re-fetch every stored
 # article of the portal (--recheck); "full": ignore what is stored (--full).
 VNNEWS_FETCH_MODE = "known"

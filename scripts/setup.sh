@@ -2,7 +2,7 @@
 # The one setup step behind `make demo`, `make test` and CI: a .venv holding vnnews and the
 # exact dependency versions of constraints.txt. Re-running it is cheap: it reinstalls only when
 # pyproject.toml or constraints.txt changed. It also installs the Debian packages the tests
-# need when they are missing: Chromium, for the browser test of `vnnews serve`.
+# need when they are missing: Chromium and redis-server.
 #
 #   scripts/setup.sh         vnnews with what the demo and the tests need
 #   scripts/setup.sh dev     also the linters of `make check`
@@ -16,13 +16,20 @@ if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
     exit 2
 fi
 
-if [ -z "${1:-}" ] && ! command -v chromium >/dev/null 2>&1; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        echo "Installing Chromium (Debian package) for the browser test ..." >&2
-        apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive \
-            apt-get install -y -qq chromium >/dev/null
-    else
-        echo "scripts/setup.sh: Chromium is missing; install the 'chromium' package (as root)" >&2
+# Debian packages the tests use, installed when missing: Chromium (the browser test of
+# `vnnews serve`) and redis-server (the distributed crawl's tests start their own).
+if [ -z "${1:-}" ]; then
+    missing=()
+    command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+    command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+    if [ "${#missing[@]}" -gt 0 ]; then
+        if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+            echo "Installing ${missing[*]} (Debian packages) for the tests ..." >&2
+            apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive \
+                apt-get install -y -qq "${missing[@]}" >/dev/null
+        else
+            echo "scripts/setup.sh: missing ${missing[*]}; install the Debian packages (as root)" >&2
+        fi
     fi
 fi
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -92,3 +93,23 @@ def stored_images(db: Database, article_id: int) -> list[dict]:
         {"src": r["src"], "caption": r["caption"]}
         for r in db["images"].rows_where("article_id = ?", [article_id], order_by="position")
     ]
+
+
+def assert_each_article_once(db: Path, articles: int = 10) -> None:
+    """After a crash and a recovery: the file is sound, and every article is stored exactly
+    once, enriched, with its raw page, and no raw page twice."""
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute(
+            "SELECT count(*), count(DISTINCT url), count(enriched_at), count(page_id) FROM articles"
+        ).fetchone() == (articles, articles, articles, articles)
+        assert conn.execute(
+            "SELECT count(*) FROM (SELECT url FROM pages GROUP BY url, sha256 HAVING count(*) > 1)"
+        ).fetchone() == (0,)
+        assert (
+            conn.execute(
+                "SELECT count(*) FROM mentions m JOIN articles a ON a.id = m.article_id"
+            ).fetchone()[0]
+            == conn.execute("SELECT count(*) FROM mentions").fetchone()[0]
+            > 0
+        )

@@ -4,10 +4,10 @@ to the pipelines. It never parses articles itself; `pipelines.parse` does."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from ipaddress import ip_address
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import scrapy
@@ -30,6 +30,9 @@ from scraper.discovery import (
     on_or_after,
     sitemap_entries,
 )
+
+if TYPE_CHECKING:
+    from scraper.frontier import Frontier
 
 
 def is_loopback(url: str) -> bool:
@@ -66,7 +69,12 @@ class PortalSpider(scrapy.Spider):
         since = settings.get("VNNEWS_SINCE") or ""
         spider.since = date.fromisoformat(since) if since else None
         spider.fetch_mode = settings.get("VNNEWS_FETCH_MODE") or "known"
-        if spider.fetch_mode != "full":
+        if settings.get("VNNEWS_REDIS_URL"):  # a worker of a crawl spread over machines
+            from scraper.frontier import Frontier
+
+            spider.shared = True
+            spider.frontier = Frontier(crawler, spider.name)
+        elif spider.fetch_mode != "full":
             spider.load_stored(settings.get("VNNEWS_DB"), settings.getint("VNNEWS_RECHECK_DAYS"))
         spider.allowed_domains = [urlsplit(spider.base_url).hostname or ""]
         return spider
@@ -91,6 +99,10 @@ class PortalSpider(scrapy.Spider):
         self.db_path = ""
         self.stop_at_known = True
         self._article_re = re.compile(self.profile.urls.article)
+        # Requests go through a queue shared by crawlers on many machines (--redis): there,
+        # articles are filtered by the shared duplicate filter and listings never are.
+        self.shared = False
+        self.frontier: Frontier | None = None  # this worker's link to that queue
 
     def load_stored(self, db_path: str, recheck_days: int) -> None:
         from pipelines.store import stored_state
@@ -110,6 +122,8 @@ class PortalSpider(scrapy.Spider):
             )
 
     async def start(self) -> AsyncIterator[scrapy.Request | FetchedPage]:
+        if self.frontier is not None:  # the shared queue is the start, filled by `vnnews seed`
+            return
         if self.single_url:
             request = self._article_request(self.single_url, force=True)
             if request is None:
@@ -135,12 +149,20 @@ class PortalSpider(scrapy.Spider):
                 yield page
         if self.fetch_mode == "all":
             return
+        for request in self.discovery_requests():
+            yield request
+
+    def discovery_requests(self) -> Iterator[scrapy.Request]:
+        """Where a crawl of the portal starts: its listings, feeds and sitemaps."""
         for path in self.profile.urls.start:
             if (request := self._listing_request(path, self.profile.urls.first_page)) is not None:
                 yield request
         for path in self.profile.urls.feeds:
             yield scrapy.Request(
-                self.base_url + path, callback=self.parse_feed, errback=self.discovery_failed
+                self.base_url + path,
+                callback=self.parse_feed,
+                errback=self.discovery_failed,
+                dont_filter=self.shared,
             )
         for path in self.profile.urls.sitemaps:
             yield self._sitemap_request(self.base_url + path)
@@ -176,6 +198,7 @@ class PortalSpider(scrapy.Spider):
             callback=self.parse_listing,
             errback=self.listing_failed,
             cb_kwargs={"path": path, "page": page},
+            dont_filter=self.shared,  # a shared filter would skip it on every later run
         )
 
     def _article_request(
@@ -191,11 +214,13 @@ class PortalSpider(scrapy.Spider):
             callback=self.parse_article,
             errback=self.article_failed,
             cb_kwargs={"via": via},
-            dont_filter=True,
+            dont_filter=not self.shared,
         )
 
     def _sitemap_request(self, url: str) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_sitemap, errback=self.discovery_failed)
+        return scrapy.Request(
+            url, callback=self.parse_sitemap, errback=self.discovery_failed, dont_filter=self.shared
+        )
 
     def _schedule(self, request: scrapy.Request | None) -> scrapy.Request | None:
         """Count an article request against --max-articles; None when it is not to be made."""
@@ -218,7 +243,37 @@ class PortalSpider(scrapy.Spider):
 
     # --- callbacks ------------------------------------------------------------------------------
 
-    def parse_listing(self, response: Response, path: str, page: int) -> Iterator[scrapy.Request]:
+    def _out(self, request: scrapy.Request | None, outputs: Iterable[Any] | None) -> Iterable[Any]:
+        """A callback's outputs, for Scrapy — or in a shared crawl, pages straight to Redis and
+        the request's lease released once all it produced is there."""
+        if self.frontier is None:
+            return outputs or ()
+        return self.frontier.deliver(request, outputs)
+
+    def parse_listing(self, response: Response, path: str, page: int) -> Iterable[Any]:
+        return self._out(response.request, self._read_listing(response, path, page))
+
+    def parse_feed(self, response: Response) -> Iterable[Any]:
+        return self._out(response.request, self._read_feed(response))
+
+    def parse_sitemap(self, response: Response) -> Iterable[Any]:
+        return self._out(response.request, self._read_sitemap(response))
+
+    def parse_article(self, response: Response, via: str | None = None) -> Iterable[Any]:
+        return self._out(response.request, self._read_article(response, via))
+
+    def listing_failed(self, failure: Failure) -> Iterable[Any]:
+        self._listing_failed(failure)
+        return self._out(failure.request, None)  # type: ignore[attr-defined]
+
+    def discovery_failed(self, failure: Failure) -> Iterable[Any]:
+        self._discovery_failed(failure)
+        return self._out(failure.request, None)  # type: ignore[attr-defined]
+
+    def article_failed(self, failure: Failure) -> Iterable[Any]:
+        return self._out(failure.request, self._article_failed(failure))  # type: ignore[attr-defined]
+
+    def _read_listing(self, response: Response, path: str, page: int) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
             return
         html = response.text
@@ -257,7 +312,7 @@ class PortalSpider(scrapy.Spider):
             if next_page is not None:
                 yield next_page
 
-    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+    def _read_feed(self, response: Response) -> Iterator[scrapy.Request]:
         try:
             entries = feed_entries(response.body)
         except DiscoveryError as exc:
@@ -267,7 +322,7 @@ class PortalSpider(scrapy.Spider):
         self.crawler.stats.inc_value("vnnews/feed/entries", len(entries))
         yield from self._entry_requests(entries)
 
-    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+    def _read_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         try:
             kind, entries = sitemap_entries(response.body)
         except DiscoveryError as exc:
@@ -291,7 +346,7 @@ class PortalSpider(scrapy.Spider):
             if (request := self._schedule(self._article_request(entry.url))) is not None:
                 yield request
 
-    def parse_article(
+    def _read_article(
         self, response: Response, via: str | None = None
     ) -> Iterator[FetchedPage | FetchFailure]:
         url = self.portal_url(response.url)
@@ -315,7 +370,7 @@ class PortalSpider(scrapy.Spider):
             requested=_first_redirect(self, response),
         )
 
-    def listing_failed(self, failure: Failure) -> None:
+    def _listing_failed(self, failure: Failure) -> None:
         # Past the last page a listing may answer 404: that ends the listing, nothing more.
         request = failure.request  # type: ignore[attr-defined]
         if failure.check(HttpError) and failure.value.response.status == 404:
@@ -324,12 +379,12 @@ class PortalSpider(scrapy.Spider):
         self.crawler.stats.inc_value("vnnews/listing/failed")
         self.logger.warning("listing %s failed: %s", request.url, _reason(failure))
 
-    def discovery_failed(self, failure: Failure) -> None:
+    def _discovery_failed(self, failure: Failure) -> None:
         # A feed or sitemap that is missing or broken costs only itself.
         self.crawler.stats.inc_value("vnnews/discovery/failed")
         self.logger.warning("%s failed: %s", failure.request.url, _reason(failure))  # type: ignore[attr-defined]
 
-    def article_failed(self, failure: Failure) -> Iterator[FetchFailure]:
+    def _article_failed(self, failure: Failure) -> Iterator[FetchFailure]:
         request = failure.request  # type: ignore[attr-defined]
         if (
             failure.check(IgnoreRequest)
