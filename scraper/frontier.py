@@ -18,7 +18,7 @@ import logging
 import time
 import uuid
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import redis
@@ -106,6 +106,8 @@ class Frontier:
         self._idle_since: float | None = None
         self._paused = False
         self._ticker: task.LoopingCall | None = None  # made once the reactor is installed
+        # Writes to Redis that waited for it to come back (a restart), in their order.
+        self._outbox: list[Callable[[], object]] = []
         self._recover = self.client.register_script(_RECOVER)
         for handler, signal in (
             (self.opened, signals.spider_opened),
@@ -121,13 +123,35 @@ class Frontier:
     def lease(self, request: Request, encoded: bytes) -> None:
         """`request` was taken from the queue by this worker."""
         lease = request.meta.setdefault(LEASE, uuid.uuid4().hex)
-        self.client.hset(self.leases, lease, f"{-request.priority}|".encode() + encoded)
+        value = f"{-request.priority}|".encode() + encoded
+        self.send(lambda: self.client.hset(self.leases, lease, value))
 
     def release(self, request: Request | None) -> None:
-        """Everything `request` produced is in Redis: it is done."""
+        """Everything `request` produced is in Redis (or waits, in order, before this): done."""
         lease = request.meta.get(LEASE) if request is not None else None
         if lease:
-            self.client.hdel(self.leases, lease)
+            self.send(lambda: self.client.hdel(self.leases, lease))
+
+    def send(self, write: Callable[[], object]) -> None:
+        """Do a Redis write now or, Redis being away, keep it for when it is back. Nothing
+        overtakes a kept write, so a lease is never released before its page is in Redis."""
+        if not self._outbox:
+            try:
+                write()
+                return
+            except (redis.ConnectionError, redis.TimeoutError) as exc:
+                logger.warning("Redis at %s: %s; keeping writes until it is back", self.url, exc)
+        self._outbox.append(write)
+
+    def flush(self) -> bool:
+        """Do the kept writes; whether none is left."""
+        while self._outbox:
+            try:
+                self._outbox[0]()
+            except (redis.ConnectionError, redis.TimeoutError):
+                return False
+            self._outbox.pop(0)
+        return True
 
     def recover(self) -> int:
         """Put the leases of crawlers whose heartbeat stopped back in the queue."""
@@ -147,7 +171,8 @@ class Frontier:
     # --- pages ------------------------------------------------------------------------------
 
     def hand_off(self, item: FetchedPage | FetchFailure) -> None:
-        self.client.xadd(PAGES, encode(item))  # type: ignore[arg-type]
+        fields = encode(item)
+        self.send(lambda: self.client.xadd(PAGES, fields))  # type: ignore[arg-type]
         kind = "pages" if isinstance(item, FetchedPage) else "failures"
         self.crawler.stats.inc_value(f"vnnews/handed_off/{kind}")  # type: ignore[union-attr]
         self.heartbeat.beat(done=1)
@@ -184,6 +209,8 @@ class Frontier:
     def tick(self) -> None:
         """Every ttl/3 seconds: heartbeat, leases of dead crawlers, back-pressure."""
         try:
+            if not self.flush():
+                return
             self.heartbeat.beat(force=True)
             self.recover()
             queued = int(self.client.xlen(PAGES))
@@ -211,13 +238,22 @@ class Frontier:
         now = time.monotonic()
         if self._idle_since is None:
             self._idle_since = now
-        if self.recover() or self.idle_exit is None or now - self._idle_since < self.idle_exit:
+        try:
+            waiting = not self.flush() or self.recover()
+        except redis.RedisError:
+            waiting = True
+        if waiting or self.idle_exit is None or now - self._idle_since < self.idle_exit:
             raise DontCloseSpider
 
     def closed(self, spider: Spider, reason: str) -> None:
         if self._ticker is not None and self._ticker.running:
             self._ticker.stop()
         stats = self.crawler.stats
+        if not self.flush():  # stopped while Redis was away: its leases bring the work back
+            logger.error(
+                "%d writes to Redis not done; their requests will be crawled again",
+                len(self._outbox),
+            )
         try:
             everything = dict(stats.get_stats() if stats else {})
             announce(self.client, "finish", self.worker, "crawl", self.site, {}, reason, everything)
@@ -234,13 +270,28 @@ class LeasedScheduler(Scheduler):
         self.frontier: Frontier = spider.frontier  # type: ignore[attr-defined]
 
     def enqueue_request(self, request: Request) -> bool:
-        queued = bool(super().enqueue_request(request))
+        push = super().enqueue_request
+        queued = [True]  # if Redis is away, the request waits in the frontier's outbox
+
+        def enqueue() -> None:
+            queued[0] = bool(push(request))
+
+        self.frontier.send(enqueue)
         # A retry or a redirect of a leased request: the queue holds it now.
         self.frontier.release(request)
-        return queued
+        return queued[0]
+
+    def has_pending_requests(self) -> bool:
+        try:
+            return bool(super().has_pending_requests())
+        except redis.RedisError:
+            return True  # unknown: not a reason to stop
 
     def next_request(self) -> Request | None:
-        request = super().next_request()
+        try:
+            request = super().next_request()
+        except redis.RedisError:
+            return None  # Redis is away: nothing to take now (the frontier says so)
         if request is not None:
             # The queue's own encoding, so a recovered lease goes back exactly as it came.
             self.frontier.lease(request, self.queue._encode_request(request))

@@ -242,10 +242,15 @@ class Heartbeat:
             return
         self._last = now
         self.info["seen"] = _now()
-        with self.client.pipeline(transaction=False) as pipe:
-            pipe.set(alive_key(self.name), 1, px=int(self.ttl * 1000))
-            pipe.hset(WORKERS, self.name, json.dumps(self.info))
-            pipe.execute()
+        try:
+            with self.client.pipeline(transaction=False) as pipe:
+                pipe.set(alive_key(self.name), 1, px=int(self.ttl * 1000))
+                pipe.hset(WORKERS, self.name, json.dumps(self.info))
+                pipe.execute()
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            # Redis away: the worker's own next command says so; a missed beat only lets
+            # others take over its work early, which at-least-once delivery allows.
+            logger.debug("heartbeat not sent: %s", exc)
 
     def stop(self) -> None:
         self.info["stopped"] = _now()

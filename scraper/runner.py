@@ -52,7 +52,9 @@ class CrawlResult:
         A run that found nothing new because everything is already stored did its job.
         """
         stats = self.stats
-        if self.finish_reason not in _GOOD_ENDS:
+        # A crawler of a shared queue runs until stopped: SIGTERM is its normal end.
+        shared_stop = stats.get("vnnews/distributed") and self.finish_reason == "shutdown"
+        if self.finish_reason not in _GOOD_ENDS and not shared_stop:
             return f"the crawl stopped: {self.finish_reason}"
         responses = stats.get("downloader/response_count", 0)
         robots = stats.get("robotstxt/response_count", 0)

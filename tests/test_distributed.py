@@ -94,10 +94,13 @@ def processes(tmp_path: Path) -> Iterator[Processes]:
     started.stop_all()
 
 
-def crawler(server: RedisServer, mirror: FaultyMirror, *extra: str) -> list[str]:
+def crawler(
+    server: RedisServer, mirror: FaultyMirror, *extra: str, idle_exit: str | None = "3"
+) -> list[str]:
+    idle = ["--idle-exit", idle_exit] if idle_exit else []
     return [
-        "crawl", "tuyengiao", "--redis", server.url, "--base-url", mirror.url,
-        "--idle-exit", "3", "-s", "VNNEWS_WORKER_TTL=3", *extra,
+        "crawl", "tuyengiao", "--redis", server.url, "--base-url", mirror.url, *idle,
+        "-s", "VNNEWS_WORKER_TTL=3", *extra,
     ]  # fmt: skip
 
 
@@ -308,7 +311,9 @@ def test_unreadable_entries_go_to_the_dead_letter_stream(
     assert shown["streams"]["vnnews:pages"] == {"length": 0, "pending": 0}
 
 
-def test_a_worker_waits_out_a_redis_restart(tmp_path: Path, processes: Processes) -> None:
+def test_an_enrichment_worker_waits_out_a_redis_restart(
+    tmp_path: Path, processes: Processes
+) -> None:
     page = fixture_page()
     with RedisServer(tmp_path, persist=True) as server:
         client = server.client()
@@ -322,6 +327,63 @@ def test_a_worker_waits_out_a_redis_restart(tmp_path: Path, processes: Processes
         wait_for(lambda: parsed_results(client) == 2)  # the first survived, the second came
         log = processes.finish(worker)
     assert "Redis unreachable" in log and "waiting for it" in log
+
+
+def test_without_idle_exit_workers_run_until_stopped(
+    server: RedisServer, processes: Processes, tmp_path: Path
+) -> None:
+    """As systemd runs them: until SIGTERM, which ends each cleanly, with exit 0."""
+    db = tmp_path / "service.db"
+    with FaultyMirror(SNAPSHOT) as mirror:
+        writer = processes.start("ingest", "--redis", server.url, "--db", str(db))
+        crawl = processes.start(*crawler(server, mirror, idle_exit=None))
+        enricher = processes.start("enrich-worker", "--redis", server.url)
+        client = server.client()
+        wait_for(lambda: len(client.hkeys("vnnews:workers")) == 3)
+        time.sleep(6)  # longer than any idle time above: they are still there
+        assert [p.poll() for p in (writer, crawl, enricher)] == [None, None, None]
+        for process in (crawl, enricher):
+            process.send_signal(signal.SIGTERM)
+            processes.finish(process, timeout=60)
+        wait_for(lambda: client.xlen("vnnews:results") == 0 and finished_runs(db) == 2)
+        writer.send_signal(signal.SIGTERM)
+        processes.finish(writer, timeout=60)
+    with sqlite3.connect(db) as conn:
+        ends = dict(conn.execute("SELECT command, finish_reason FROM runs").fetchall())
+    assert ends == {"crawl": "shutdown", "enrich-worker": "stopped", "ingest": "stopped"}
+
+
+def finished_runs(db: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            return int(
+                conn.execute(
+                    "SELECT count(*) FROM runs WHERE finish_reason IS NOT NULL"
+                ).fetchone()[0]
+            )
+    except sqlite3.Error:
+        return 0
+
+
+def test_a_crawler_keeps_its_pages_through_a_redis_restart(
+    tmp_path: Path, processes: Processes
+) -> None:
+    with RedisServer(tmp_path, persist=True) as server, FaultyMirror(SNAPSHOT) as mirror:
+        for route, target in mirror.routes.items():
+            if "articles" in str(target):
+                mirror.faults[route] = Fault("slow", seconds=0.5)
+        seed(server, mirror)
+        worker = processes.start(*crawler(server, mirror, "-s", "CONCURRENT_REQUESTS=1"))
+        wait_for(lambda: pages_handed_off(server.client()) >= 2)
+        server.stop()  # pages fetched meanwhile wait in the crawler, in order
+        time.sleep(3)
+        server.start()
+        log = processes.finish(worker)
+        client = server.client()
+        assert pages_handed_off(client) == 12  # 11 pages and a failure: nothing lost
+        assert "keeping writes until it is back" in log
+        assert "ERROR" not in log
+        assert not list(client.scan_iter(match="vnnews:tuyengiao:leases:*"))  # all released
 
 
 def parsed_results(client: redis.Redis) -> int:
