@@ -365,6 +365,34 @@ def finished_runs(db: Path) -> int:
         return 0
 
 
+def test_a_killed_enrichment_workers_pages_are_taken_over(
+    server: RedisServer, processes: Processes
+) -> None:
+    client = server.client()
+    for _ in range(10):
+        client.xadd("vnnews:pages", encode(fixture_page()))  # type: ignore[arg-type]
+    victim = processes.start("enrich-worker", "--redis", server.url, "--batch", "10")
+    # It has taken the ten (still loading underthesea's models): kill it mid-batch.
+    wait_for(lambda: taken(client) == 10)
+    processes.kill(victim)
+    assert parsed_results(client) == 0
+    heir = processes.start(
+        "enrich-worker", "--redis", server.url, "--claim-after", "2", "--idle-exit", "4"
+    )
+    processes.finish(heir)
+    assert parsed_results(client) == 10  # each page once: none lost, none twice
+    assert taken(client) == 0
+    assert client.xlen("vnnews:pages") == 0
+
+
+def taken(client: redis.Redis) -> int:
+    """Pages some enrichment worker has taken and not finished."""
+    try:
+        return int(client.xpending("vnnews:pages", "enrich")["pending"])
+    except redis.ResponseError:  # no worker has made the group yet
+        return 0
+
+
 def test_a_crawler_keeps_its_pages_through_a_redis_restart(
     tmp_path: Path, processes: Processes
 ) -> None:
