@@ -117,10 +117,7 @@ class StorePipeline:
         self.stats = crawler.stats
         settings = crawler.settings
         self.path = settings.get("VNNEWS_DB")
-        self.policy = RetryPolicy(
-            backoff_hours=settings.getfloat("VNNEWS_RETRY_BACKOFF_HOURS"),
-            max_attempts=settings.getint("VNNEWS_MAX_ATTEMPTS"),
-        )
+        self.policy = RetryPolicy.from_settings(settings)
         self.commit_items = settings.getint("VNNEWS_COMMIT_ITEMS")
         self.commit_seconds = settings.getfloat("VNNEWS_COMMIT_SECONDS")
         self.run_id: int | None = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from scrapy.settings import BaseSettings
 from sqlite_utils import Database
 
 Stage = str  # fetch, parse, enrich, store
@@ -22,6 +23,14 @@ class RetryPolicy:
 
     backoff_hours: float = 6.0
     max_attempts: int = 5
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> RetryPolicy:
+        """VNNEWS_RETRY_BACKOFF_HOURS and VNNEWS_MAX_ATTEMPTS."""
+        return cls(
+            backoff_hours=settings.getfloat("VNNEWS_RETRY_BACKOFF_HOURS"),
+            max_attempts=settings.getint("VNNEWS_MAX_ATTEMPTS"),
+        )
 
     def retry_after(self, attempts: int, now: datetime) -> datetime | None:
         if attempts >= self.max_attempts:

@@ -68,6 +68,28 @@ def enrich_option(function: F) -> F:
     )(function)
 
 
+def idle_option(function: F) -> F:
+    """`--idle-exit SECONDS`: a worker of a distributed crawl (crawl --redis, enrich-worker,
+    ingest) exits 0 once its queue has been empty this long."""
+    return click.option(
+        "--idle-exit",
+        type=click.FloatRange(min=0),
+        metavar="SECONDS",
+        help="With Redis: exit 0 once the queue has been empty this long "
+        "(default: run until stopped).",
+    )(function)
+
+
+def check_redis(url: str) -> None:
+    """Fail in seconds, with one line and exit 1, if `url` is no reachable Redis."""
+    from scraper.queues import connect
+
+    try:
+        connect(url).close()
+    except VnnewsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="vnnews")
 def cli() -> None:
@@ -115,12 +137,7 @@ def cli() -> None:
     help="Be one crawler of a crawl spread over machines: share this Redis's queue and "
     "duplicate filter, and hand pages to it instead of the database (see `vnnews seed`).",
 )
-@click.option(
-    "--idle-exit",
-    type=click.FloatRange(min=0),
-    metavar="SECONDS",
-    help="With --redis: exit 0 once the shared queue has been empty this long.",
-)
+@idle_option
 @click.option(
     "--log-level",
     default="INFO",
@@ -237,15 +254,11 @@ def _crawl_shared(
 ) -> None:
     """`crawl --redis`: a crawler worker. No database here: `vnnews ingest` writes it."""
     from scraper.frontier import redis_settings
-    from scraper.queues import connect
     from scraper.runner import crawl_settings, run_crawl
 
     if site == "generic":
         raise click.UsageError("crawl generic cannot be shared (--redis): it has no profile")
-    try:
-        connect(redis_url).close()
-    except VnnewsError as exc:
-        raise click.ClickException(str(exc)) from None
+    check_redis(redis_url)
     overrides = {
         **redis_settings(redis_url),
         "LOG_LEVEL": log_level.upper(),

@@ -13,11 +13,16 @@ from typing import Any
 import click
 
 from pipelines.errors import VnnewsError
-from scraper.cli import ConfigError, _known_site, _usable_db, _writer_lock, cli, db_option
-
-
-class ClusterError(click.ClickException):
-    """Redis unreachable or refusing: exit 1, one line."""
+from scraper.cli import (
+    ConfigError,
+    _known_site,
+    _usable_db,
+    _writer_lock,
+    check_redis,
+    cli,
+    db_option,
+    idle_option,
+)
 
 
 def redis_option(function: Any) -> Any:
@@ -29,25 +34,6 @@ def redis_option(function: Any) -> Any:
         metavar="URL",
         help="The Redis of the crawl, e.g. redis://host:6379/0 (env: VNNEWS_REDIS_URL).",
     )(function)
-
-
-def idle_option(function: Any) -> Any:
-    return click.option(
-        "--idle-exit",
-        type=click.FloatRange(min=0),
-        metavar="SECONDS",
-        help="Exit 0 once the queue has been empty this long (default: run until stopped).",
-    )(function)
-
-
-def check_redis(url: str) -> None:
-    """Fail in seconds, with one line, if `url` is no reachable Redis."""
-    from scraper.queues import connect
-
-    try:
-        connect(url).close()
-    except VnnewsError as exc:
-        raise ClusterError(str(exc)) from None
 
 
 @cli.command()
@@ -135,11 +121,7 @@ def ingest(redis_url: str, db_path: str, idle_exit: float | None) -> None:
 
     check_redis(redis_url)
     _usable_db(db_path)
-    settings = crawl_settings()
-    policy = RetryPolicy(
-        backoff_hours=settings.getfloat("VNNEWS_RETRY_BACKOFF_HOURS"),
-        max_attempts=settings.getint("VNNEWS_MAX_ATTEMPTS"),
-    )
+    policy = RetryPolicy.from_settings(crawl_settings())
     with _writer_lock(db_path, "ingest"), open_db(db_path) as db:
         counts = _serving(lambda: serve(redis_url, db, idle_exit, policy))
     click.echo(
